@@ -1,0 +1,244 @@
+"""Compile a validated knowledge base into plain, fast-loading look-up tables.
+
+The compiled form holds only builtins (dict, list, tuple, str, int) so it can
+be cached with :mod:`marshal` and loaded in a few milliseconds. YAML stays the
+single source of truth: the cache is keyed by the rule files and rebuilt when
+they change (see :mod:`interactions.kb`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InvalidRulesError, Problem
+from .loader import Entry, Source, _as_list
+from .severity import RANK, SEVERITIES
+from .text import key
+
+FORMAT = 1
+
+# how a name resolves, in the order a person would expect to see it explained
+METHODS = ("generic", "synonym", "salt", "brand", "abbreviation", "code", "product")
+
+
+def compile_source(src: Source, package_version: str) -> dict[str, Any]:
+    S = src.sections
+    problems: list[Problem] = []
+    classes = S["classes"]
+
+    ancestors: dict[str, tuple[str, ...]] = {}
+
+    def closure(cid: str) -> tuple[str, ...]:
+        if cid not in ancestors:
+            out = {cid}
+            for p in classes[cid].data.get("parents", []):
+                out.update(closure(p))
+            ancestors[cid] = tuple(sorted(out))
+        return ancestors[cid]
+
+    depth: dict[str, int] = {}
+
+    def depth_of(cid: str) -> int:
+        if cid not in depth:
+            parents = classes[cid].data.get("parents", [])
+            depth[cid] = 1 + max((depth_of(p) for p in parents), default=0)
+        return depth[cid]
+
+    drugs: dict[str, Any] = {}
+    members: dict[str, list[str]] = {c: [] for c in classes}
+    for did, e in sorted(S["drugs"].items()):
+        d = e.data
+        all_classes: set[str] = set()
+        for c in d["classes"]:
+            all_classes.update(closure(c))
+        for c in all_classes:
+            members[c].append(did)
+        codes = d.get("codes", {})
+        drugs[did] = {
+            "classes": tuple(sorted(d["classes"])),
+            "all_classes": tuple(sorted(all_classes)),
+            "names": tuple(d.get("names", ())),
+            "brands": tuple(d.get("brands", ())),
+            "salts": tuple(d.get("salts", ())),
+            "abbreviations": tuple(d.get("abbreviations", ())),
+            "rxnorm": tuple(_as_list(codes.get("rxnorm"))),
+            "rxnorm_clinical": tuple(codes.get("rxnorm_clinical", ())),
+            "atc": tuple(codes.get("atc", ())),
+            "unii": codes.get("unii", ""),
+            "class_sources": {c: tuple(v) for c, v in d.get("class_sources", {}).items()},
+            "note": d.get("note", ""),
+            "origin": f"{e.path}:{e.line()}",
+        }
+
+    products: dict[str, Any] = {}
+    for pid, e in sorted(S["products"].items()):
+        p = e.data
+        codes = p.get("codes", {})
+        products[pid] = {
+            "names": tuple(p["names"]),
+            "ingredients": tuple(p["ingredients"]),
+            "rxnorm": tuple(_as_list(codes.get("rxnorm"))) + tuple(codes.get("rxnorm_clinical", ())),
+            "note": p.get("note", ""),
+            "origin": f"{e.path}:{e.line()}",
+        }
+
+    # ---- the name index: normalised name -> (method, ingredients, product id)
+    names: dict[str, tuple[str, tuple[str, ...], str]] = {}
+    where: dict[str, tuple[Entry, tuple]] = {}
+
+    def add(name: str, method: str, target: tuple[str, ...], product: str, entry: Entry, loc: tuple) -> None:
+        k = key(name)
+        if not k:
+            problems.append(Problem(entry.path, entry.line(*loc), f"name {name!r} is empty once normalised"))
+            return
+        old = names.get(k)
+        if old is not None:
+            if old[1] == target and old[2] == product:
+                if METHODS.index(method) < METHODS.index(old[0]):
+                    names[k] = (method, target, product)
+                return
+            oe, oloc = where[k]
+            problems.append(
+                Problem(entry.path, entry.line(*loc), f"name {name!r} would resolve to both {_show(old)} ({oe.path}:{oe.line(*oloc)}) and {_show((method, target, product))}; list it under ambiguous: instead")
+            )
+            return
+        names[k] = (method, target, product)
+        where[k] = (entry, loc)
+
+    for did, e in sorted(S["drugs"].items()):
+        d = e.data
+        add(did, "generic", (did,), "", e, ("id",))
+        for fld, method in (("names", "synonym"), ("salts", "salt"), ("brands", "brand"), ("abbreviations", "abbreviation")):
+            for i, n in enumerate(d.get(fld, ())):
+                add(n, method, (did,), "", e, (fld, i))
+        for code in drugs[did]["rxnorm"] + drugs[did]["rxnorm_clinical"]:
+            add("rxcui:" + code, "code", (did,), "", e, ("codes",))
+    for pid, e in sorted(S["products"].items()):
+        target = tuple(sorted(products[pid]["ingredients"]))
+        for i, n in enumerate(e.data["names"]):
+            add(n, "product", target, pid, e, ("names", i))
+        for code in products[pid]["rxnorm"]:
+            add("rxcui:" + code, "code", target, pid, e, ("codes",))
+
+    ambiguous: dict[str, Any] = {}
+    for k, e in sorted(S["ambiguous"].items()):
+        if k in names:
+            problems.append(Problem(e.path, e.line(), f"ambiguous name {e.data['name']!r} also resolves to {_show(names[k])}; remove one of them"))
+            continue
+        ambiguous[k] = {"name": e.data["name"], "candidates": tuple(e.data["candidates"]), "reason": e.data["reason"]}
+
+    if problems:
+        raise InvalidRulesError(problems)
+
+    # ---- rules
+    overrides = {rid: o for rid, o in S["overrides"].items()}
+    rules: dict[str, Any] = {}
+    disabled: dict[str, Any] = {}
+    index: dict[str, list[str]] = {}
+    for rid, e in sorted(S["rules"].items()):
+        r = e.data
+        slots = []
+        specificity = 0
+        for slot in r["slots"]:
+            tags = tuple(sorted({*_as_list(slot.get("class")), *("@" + d for d in _as_list(slot.get("drug")))}))
+            excl = tuple(sorted({*_as_list(slot.get("exclude_class")), *("@" + d for d in _as_list(slot.get("exclude_drug")))}))
+            slots.append((tags, excl, int(slot.get("min", 1))))
+            specificity += max(100 if t.startswith("@") else 10 * depth_of(t) for t in tags) + 5 * len(excl)
+        severity = r["severity"]
+        site = None
+        o = overrides.get(rid)
+        if o is not None:
+            od = o.data
+            if od.get("disabled"):
+                disabled[rid] = {"title": r["title"], "reason": od["reason"], "origin": f"{o.path}:{o.line()}"}
+                continue
+            site = {"severity_from": severity, "severity": od["severity"], "reason": od["reason"], "origin": f"{o.path}:{o.line()}"}
+            severity = od["severity"]
+        ex = r["examples"]
+        rules[rid] = {
+            "title": r["title"],
+            "severity": severity,
+            "rank": RANK[severity],
+            "slots": tuple(slots),
+            "specificity": specificity,
+            "effect": r["effect"],
+            "mechanism": r["mechanism"],
+            "management": r["management"],
+            "evidence": r["evidence"],
+            "references": tuple(r["references"]),
+            "min_age": (r.get("applies_if") or {}).get("min_age", 0),
+            "notes": r.get("notes", ""),
+            "aliases": tuple(r.get("aliases", ())),
+            "examples": {"match": tuple(_example(x) for x in ex["match"]), "no_match": tuple(_example(x) for x in ex.get("no_match", ()))},
+            "site": site,
+            "layer": e.layer,
+            "origin": f"{e.path}:{e.line()}",
+        }
+        # index the rule under the tags of its most selective slot, so a list
+        # only ever looks at rules that one of its medications can start
+        anchor = min(slots, key=lambda s: (sum(_size(t, members) for t in s[0]), s[0]))
+        for t in anchor[0]:
+            index.setdefault(t, []).append(rid)
+
+    references = {rid: {"citation": e.data["citation"], "url": e.data.get("url", "")} for rid, e in sorted(S["references"].items())}
+    class_table = {
+        cid: {
+            "name": e.data["name"],
+            "description": e.data["description"],
+            "parents": tuple(e.data.get("parents", ())),
+            "sources": tuple(e.data["sources"]),
+            "not_members": tuple((nm["drug"], nm["reason"]) for nm in e.data.get("not_members", ())),
+            "members": tuple(sorted(members[cid])),
+            "depth": depth_of(cid),
+            "origin": f"{e.path}:{e.line()}",
+        }
+        for cid, e in sorted(classes.items())
+    }
+    by_severity = dict.fromkeys(SEVERITIES, 0)
+    for r in rules.values():
+        by_severity[r["severity"]] += 1
+    shipped = src.layers[0] if src.layers else {"name": "check-meds", "version": "unknown"}
+    return {
+        "format": FORMAT,
+        "package_version": package_version,
+        "knowledge_base": {
+            "name": shipped.get("name", ""),
+            "version": shipped.get("version", ""),
+            "site_rules": [
+                {"name": m.get("name", ""), "version": m.get("version", ""), "path": m.get("path", "")} for m in src.layers[1:]
+            ],
+        },
+        "counts": {
+            "drugs": len(drugs),
+            "names": len(names),
+            "products": len(products),
+            "classes": len(class_table),
+            "rules": len(rules),
+            "rules_by_severity": by_severity,
+            "references": len(references),
+        },
+        "names": names,
+        "ambiguous": ambiguous,
+        "drugs": drugs,
+        "products": products,
+        "classes": class_table,
+        "rules": rules,
+        "disabled": disabled,
+        "index": {t: tuple(v) for t, v in sorted(index.items())},
+        "references": references,
+    }
+
+
+def _size(tag: str, members: dict[str, list[str]]) -> int:
+    return 1 if tag.startswith("@") else len(members.get(tag, ()))
+
+
+def _example(x: Any) -> tuple[tuple[str, ...], int]:
+    if isinstance(x, dict):
+        return (tuple(x["meds"]), int(x.get("age", 0)))
+    return (tuple(x), 0)
+
+
+def _show(target: tuple[str, tuple[str, ...], str]) -> str:
+    method, ingredients, product = target
+    return f"product {product!r}" if product else f"drug {ingredients[0]!r}"

@@ -1,0 +1,217 @@
+"""The rule engine: a pure function from a medication list to a result.
+
+``check(meds, kb)`` resolves every string, merges strings that name the same
+medication, asks only the rules that some medication can start (the index is
+keyed by class and drug, so the cost of a list does not grow with the number
+of rules), fills each rule's slots with distinct medications, and folds
+findings about the same medications into one warning: the most severe, then
+most specific, rule leads and the others are listed as related. Nothing here
+prints, exits or reads files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import product
+from typing import Any
+
+from .normalize import Resolution, resolve
+
+# A list can name hundreds of drugs (a robustness test uses 10,000 strings);
+# enumerating every combination of a broad rule is then quadratic or worse.
+# Past this many combinations a rule reports one finding covering them all.
+MAX_COMBINATIONS = 20_000
+
+
+class Medication:
+    """One distinct medication of a list: every input string that resolved to it."""
+
+    __slots__ = ("drugs", "product", "inputs", "tags")
+
+    def __init__(self, drugs: tuple[str, ...], product: str, inputs: list[str], tags: frozenset[str]) -> None:
+        self.drugs = drugs
+        self.product = product
+        self.inputs = inputs
+        self.tags = tags
+
+
+class Finding:
+    """One warning: a rule that fired on a set of medications."""
+
+    __slots__ = ("rule", "rule_data", "drugs", "inputs", "meds", "related")
+
+    def __init__(self, rule: str, rule_data: dict[str, Any], drugs: tuple[str, ...], inputs: tuple[str, ...], meds: frozenset[int]) -> None:
+        self.rule = rule
+        self.rule_data = rule_data
+        self.drugs = drugs
+        self.inputs = inputs
+        self.meds = meds
+        self.related: list[Finding] = []
+
+    @property
+    def severity(self) -> str:
+        return self.rule_data["severity"]
+
+    @property
+    def rank(self) -> int:
+        return self.rule_data["rank"]
+
+    def sort_key(self) -> tuple:
+        return (-self.rank, self.rule, self.drugs, self.inputs)
+
+
+class CheckResult:
+    """Everything a reporter needs about one checked list."""
+
+    __slots__ = ("inputs", "resolutions", "medications", "findings", "skipped", "age")
+
+    def __init__(self, inputs, resolutions, medications, findings, skipped, age) -> None:
+        self.inputs: list[str] = inputs
+        self.resolutions: list[Resolution] = resolutions
+        self.medications: list[Medication] = medications
+        self.findings: list[Finding] = findings
+        self.skipped: list[Finding] = skipped  # age-dependent rules not applied: no age given
+        self.age: int | None = age
+
+    @property
+    def unrecognized(self) -> list[Resolution]:
+        seen: dict[str, Resolution] = {}
+        for r in self.resolutions:
+            if not r.ok and r.input not in seen:
+                seen[r.input] = r
+        return [seen[k] for k in sorted(seen)]
+
+    @property
+    def complete(self) -> bool:
+        return all(r.ok for r in self.resolutions)
+
+    @property
+    def highest(self) -> str | None:
+        return self.findings[0].severity if self.findings else None
+
+
+def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
+    """Check one medication list.
+
+    Args:
+        meds: the medication strings as given (brands, doses and codes allowed).
+        kb: a loaded :class:`~interactions.kb.KnowledgeBase`.
+        age: the patient's age in years, if known; rules that apply only from
+            a given age (Beers criteria) are otherwise reported as skipped.
+    """
+    inputs = list(meds)
+    resolutions = [resolve(m, kb) for m in inputs]
+
+    merged: dict[tuple[str, ...], Medication] = {}
+    for r in resolutions:
+        if not r.ok:
+            continue
+        m = merged.get(r.drugs)
+        if m is None:
+            tags: set[str] = set()
+            for d in r.drugs:
+                tags |= kb.tags(d)
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], frozenset(tags))
+        elif r.input not in m.inputs:
+            m.inputs.append(r.input)
+    medications = [merged[k] for k in sorted(merged)]  # order-independent
+    for m in medications:
+        m.inputs.sort()
+
+    if len(medications) < 1:
+        return CheckResult(inputs, resolutions, medications, [], [], age)
+
+    candidates: set[str] = set()
+    index = kb.index
+    for m in medications:
+        for t in m.tags:
+            hit = index.get(t)
+            if hit:
+                candidates.update(hit)
+
+    raw: list[Finding] = []
+    skipped: list[Finding] = []
+    for rid in sorted(candidates):
+        rule = kb.rules[rid]
+        min_age = rule["min_age"]
+        if min_age and age is not None and age < min_age:
+            continue
+        for meds_used, drugs in _fire(rule, medications, kb):
+            ins = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
+            f = Finding(rid, rule, drugs, ins, meds_used)
+            (skipped if min_age and age is None else raw).append(f)
+
+    findings = _fold(raw)
+    findings.sort(key=Finding.sort_key)
+    skipped = _fold(skipped)
+    skipped.sort(key=Finding.sort_key)
+    return CheckResult(inputs, resolutions, medications, findings, skipped, age)
+
+
+def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
+    """Every distinct set of medications that fills all the rule's slots."""
+    slots = rule["slots"]
+    cands: list[list[int]] = []
+    for tags, excl, need in slots:
+        c = [i for i, m in enumerate(meds) if not m.tags.isdisjoint(tags) and (not excl or m.tags.isdisjoint(excl))]
+        if len(c) < need:
+            return []
+        cands.append(c)
+
+    singles = [i for i, s in enumerate(slots) if s[2] == 1]
+    multis = [i for i, s in enumerate(slots) if s[2] > 1]
+    size = 1
+    for i in singles:
+        size *= len(cands[i])
+    found: dict[frozenset[int], dict[int, int]] = {}  # med set -> med index -> slot index
+
+    if size > MAX_COMBINATIONS:
+        # one finding for the whole group rather than an explosion of pairs
+        used: dict[int, int] = {}
+        for si in range(len(slots)):
+            for j in cands[si]:
+                used.setdefault(j, si)
+        if len({used[j] for j in used}) == len(slots):
+            found[frozenset(used)] = used
+    else:
+        for choice in product(*(cands[i] for i in singles)):
+            if len(set(choice)) != len(choice):
+                continue
+            used = {j: singles[k] for k, j in enumerate(choice)}
+            ok = True
+            for si in multis:
+                avail = [j for j in cands[si] if j not in used]
+                if len(avail) < slots[si][2]:
+                    ok = False
+                    break
+                for j in avail:
+                    used[j] = si
+            if ok:
+                found.setdefault(frozenset(used), used)
+
+    out = []
+    for med_set, assign in found.items():
+        drugs: set[str] = set()
+        for j, si in assign.items():
+            tags, excl, _ = slots[si]
+            m = meds[j]
+            for d in m.drugs:
+                t = kb.tags(d)
+                if not t.isdisjoint(tags) and (not excl or t.isdisjoint(excl)):
+                    drugs.add(d)
+        out.append((med_set, tuple(sorted(drugs))))
+    return out
+
+
+def _fold(findings: list[Finding]) -> list[Finding]:
+    """One problem, one warning: keep the strongest rule per set of medications."""
+    groups: dict[frozenset[int], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(f.meds, []).append(f)
+    out = []
+    for group in groups.values():
+        group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule))
+        lead = group[0]
+        lead.related = group[1:]
+        out.append(lead)
+    return out

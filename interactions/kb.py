@@ -1,0 +1,120 @@
+"""The runtime knowledge base: compiled tables, cached between runs.
+
+Loading the YAML and validating it takes a while; loading the compiled tables
+takes milliseconds. The compiled form is cached in the user's cache directory
+under a key made of the package version, the compiled-format version and the
+path, size and modification time of every rule file (the same test Python
+uses for its .pyc files), so editing a rule file or adding ``--rules DIR``
+compiles afresh. Set ``CHECK_MEDS_NO_CACHE=1`` to bypass the cache, or
+``CHECK_MEDS_CACHE_DIR`` to move it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+from typing import Any
+
+from . import __version__
+from .paths import schema_path, shipped_rules_dir
+
+_CACHE_FORMAT = 1
+
+
+class KnowledgeBase:
+    """Compiled drugs, names, classes and rules, with a memo of resolved names."""
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.names: dict[str, tuple] = data["names"]
+        self.ambiguous: dict[str, Any] = data["ambiguous"]
+        self.drugs: dict[str, Any] = data["drugs"]
+        self.products: dict[str, Any] = data["products"]
+        self.classes: dict[str, Any] = data["classes"]
+        self.rules: dict[str, Any] = data["rules"]
+        self.index: dict[str, tuple[str, ...]] = data["index"]
+        self.references: dict[str, Any] = data["references"]
+        self.info: dict[str, Any] = data["knowledge_base"]
+        self.counts: dict[str, Any] = data["counts"]
+        self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
+        self._tags: dict[str, frozenset[str]] = {}
+
+    def tags(self, drug: str) -> frozenset[str]:
+        """Every selector a drug answers to: its own id (as '@id') and all its classes."""
+        t = self._tags.get(drug)
+        if t is None:
+            t = self._tags[drug] = frozenset(("@" + drug, *self.drugs[drug]["all_classes"]))
+        return t
+
+
+def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]:
+    return [(shipped_rules_dir(), True), *((d, False) for d in extra)]
+
+
+def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
+    from .loader import rule_files
+
+    h = hashlib.sha256(f"{__version__}|{_CACHE_FORMAT}".encode())
+    for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
+        try:
+            st = os.stat(path)
+            h.update(f"|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode())
+        except OSError:
+            h.update(f"|{path}|missing".encode())
+    return h.hexdigest()[:40]
+
+
+def cache_dir() -> str | None:
+    if os.environ.get("CHECK_MEDS_NO_CACHE"):
+        return None
+    d = os.environ.get("CHECK_MEDS_CACHE_DIR")
+    if d:
+        return d
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "check-meds")
+
+
+def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
+    """Read, validate and compile rule directories (no cache). Raises InvalidRulesError."""
+    from .compiler import compile_source
+    from .loader import read_directories
+
+    return compile_source(read_directories(dirs), __version__)
+
+
+def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> KnowledgeBase:
+    """Load the shipped knowledge base plus any site rule directories.
+
+    Raises InvalidRulesError (exit code 3) with every problem found.
+    """
+    dirs = rule_dirs(extra_dirs)
+    cdir = cache_dir() if use_cache else None
+    cfile = None
+    if cdir is not None:
+        cfile = os.path.join(cdir, f"kb-{_fingerprint(dirs)}.marshal")
+        try:
+            with open(cfile, "rb") as fh:
+                data = marshal.load(fh)
+            if isinstance(data, dict) and data.get("package_version") == __version__:
+                return KnowledgeBase(data)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # no cache yet, or an unreadable one: compile afresh
+    data = compile_dirs(dirs)
+    if cfile is not None:
+        _write_cache(cfile, data)
+    return KnowledgeBase(data)
+
+
+def _write_cache(cfile: str, data: dict[str, Any]) -> None:
+    tmp = f"{cfile}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(cfile), exist_ok=True)
+        with open(tmp, "wb") as fh:
+            marshal.dump(data, fh)
+        os.replace(tmp, cfile)
+    except OSError:
+        try:  # a read-only or full cache directory only costs speed
+            os.unlink(tmp)
+        except OSError:
+            pass

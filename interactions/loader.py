@@ -1,0 +1,319 @@
+"""Load and validate the YAML knowledge base; every problem carries file:line.
+
+The loader is the single source of truth for what a rule file may say: each
+file is checked against the published JSON Schema (``interactions/schema``),
+then the files are checked together (duplicate ids, undefined classes, drugs
+and references, class cycles, empty classes, colliding names). All problems are
+collected and raised together as :class:`InvalidRulesError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import yamlsafe
+from .errors import InvalidRulesError, Problem
+from .paths import schema_path, shipped_rules_dir
+from .text import key
+
+SECTIONS = ("references", "classes", "drugs", "products", "ambiguous", "rules", "overrides")
+_ID_FIELD = {"references": "id", "classes": "id", "drugs": "id", "products": "id", "ambiguous": "name", "rules": "id", "overrides": "rule"}
+_SINGULAR = {"references": "reference", "classes": "class", "drugs": "drug", "products": "product", "ambiguous": "ambiguous name", "rules": "rule", "overrides": "override of"}
+
+
+@dataclass
+class Entry:
+    """One item of a section, with where it came from."""
+
+    data: dict[str, Any]
+    path: str  # display path
+    lines: dict[tuple[Any, ...], int]
+    base: tuple[Any, ...]  # path of the item inside its file
+    layer: int  # 0 = shipped knowledge base, 1.. = each --rules directory
+
+    def line(self, *sub: Any) -> int:
+        p = (*self.base, *sub)
+        while p:
+            if p in self.lines:
+                return self.lines[p]
+            p = p[:-1]
+        return self.lines.get((), 1)
+
+
+@dataclass
+class Source:
+    """Everything read from the rule directories, validated."""
+
+    layers: list[dict[str, Any]] = field(default_factory=list)  # knowledge_base metadata per layer
+    files: list[str] = field(default_factory=list)
+    sections: dict[str, dict[str, Entry]] = field(default_factory=dict)
+    overridden: dict[str, list[str]] = field(default_factory=dict)  # section -> ids a site replaced
+
+
+def rule_files(directory: str) -> list[str]:
+    """All *.yaml / *.yml files below a directory, in a stable order."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in files if f.endswith((".yaml", ".yml")) and not f.startswith("."))
+    return sorted(found)
+
+
+def display_path(path: str, directory: str, shipped: bool) -> str:
+    rel = os.path.relpath(path, directory)
+    if shipped:
+        return os.path.join("rules", rel)
+    return os.path.join(directory, rel) if not os.path.isabs(directory) else path
+
+
+_validator = None
+
+
+def _schema_validator():
+    global _validator
+    if _validator is None:
+        import jsonschema
+
+        with open(schema_path(), encoding="utf-8") as fh:
+            schema = json.load(fh)
+        _validator = jsonschema.Draft202012Validator(schema)
+    return _validator
+
+
+def _schema_problems(data: Any, lines: dict, path: str) -> list[Problem]:
+    from jsonschema.exceptions import best_match
+
+    problems = []
+    for err in _schema_validator().iter_errors(data):
+        leaf = best_match(err.context) if err.context else err
+        loc = tuple(leaf.absolute_path)
+        problems.append(Problem(path, _line_of(lines, loc), _describe(data, loc, leaf.message)))
+    return problems
+
+
+def _line_of(lines: dict, loc: tuple) -> int:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get((), 1)
+
+
+def _describe(data: Any, loc: tuple, message: str) -> str:
+    """Prefix a message with the item it concerns: "rule 'x': severity: ..."."""
+    prefix = ""
+    rest = loc
+    if len(loc) >= 2 and loc[0] in SECTIONS and isinstance(loc[1], int):
+        item = data.get(loc[0], [])
+        ident = None
+        if isinstance(item, list) and loc[1] < len(item) and isinstance(item[loc[1]], dict):
+            ident = item[loc[1]].get(_ID_FIELD[loc[0]])
+        what = _SINGULAR[loc[0]]
+        prefix = f"{what} {ident!r}: " if isinstance(ident, str) else f"{what} #{loc[1] + 1}: "
+        rest = loc[2:]
+    field_path = ".".join(str(p) for p in rest)
+    if len(message) > 300:
+        message = message[:297] + "..."
+    return f"{prefix}{field_path + ': ' if field_path else ''}{message}"
+
+
+def read_directories(directories: list[tuple[str, bool]]) -> Source:
+    """Read and validate rule directories, shipped first. Raises InvalidRulesError."""
+    src = Source(sections={s: {} for s in SECTIONS})
+    problems: list[Problem] = []
+    for layer, (directory, shipped) in enumerate(directories):
+        if not os.path.isdir(directory):
+            problems.append(Problem(directory, 1, "rule directory not found"))
+            continue
+        files = rule_files(directory)
+        if not files:
+            problems.append(Problem(directory, 1, "no rule files (*.yaml) in this directory"))
+        meta: dict[str, Any] = {"path": "rules" if shipped else directory}
+        for fpath in files:
+            shown = display_path(fpath, directory, shipped)
+            src.files.append(fpath)
+            data, lines = _read_file(fpath, shown, problems)
+            if data is None:
+                continue
+            if "knowledge_base" in data:
+                if "name" in meta:
+                    problems.append(Problem(shown, lines.get(("knowledge_base",), 1), "knowledge_base is declared twice in this directory"))
+                else:
+                    meta.update(data["knowledge_base"])
+            for section in SECTIONS:
+                for i, item in enumerate(data.get(section, [])):
+                    entry = Entry(item, shown, lines, (section, i), layer)
+                    _add(src, section, entry, problems)
+        if "name" not in meta:
+            if shipped:
+                problems.append(Problem(os.path.join("rules", "knowledge-base.yaml"), 1, "the shipped rules must declare knowledge_base: {name, version}"))
+            meta.update(name=os.path.basename(os.path.normpath(directory)), version="unversioned")
+        src.layers.append(meta)
+    if not problems:
+        problems.extend(_cross_check(src))
+    if problems:
+        raise InvalidRulesError(problems)
+    return src
+
+
+def _read_file(fpath: str, shown: str, problems: list[Problem]) -> tuple[dict | None, dict]:
+    try:
+        with open(fpath, "rb") as fh:
+            raw = fh.read(yamlsafe.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
+        return None, {}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(shown, line, "not valid UTF-8"))
+        return None, {}
+    try:
+        data, lines = yamlsafe.parse(text)
+    except yamlsafe.YamlProblem as exc:
+        problems.append(Problem(shown, exc.line, exc.message))
+        return None, {}
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, 1, "a rule file must be a mapping with schema_version: 1"))
+        return None, {}
+    found = _schema_problems(data, lines, shown)
+    if found:
+        problems.extend(found)
+        return None, {}
+    return data, lines
+
+
+def _add(src: Source, section: str, entry: Entry, problems: list[Problem]) -> None:
+    ident = entry.data[_ID_FIELD[section]]
+    if section == "ambiguous":
+        ident = key(ident)
+    if section == "overrides":
+        existing = src.sections[section].get(ident)
+        if existing is not None:
+            problems.append(Problem(entry.path, entry.line(), f"rule {ident!r} is overridden twice (also at {existing.path}:{existing.line()})"))
+            return
+        src.sections[section][ident] = entry
+        return
+    existing = src.sections[section].get(ident)
+    if existing is None:
+        src.sections[section][ident] = entry
+        return
+    what = _SINGULAR[section]
+    if entry.layer > existing.layer and entry.data.get("override") is True:
+        src.sections[section][ident] = entry
+        src.overridden.setdefault(section, []).append(ident)
+        return
+    hint = " (a site file may replace it with override: true)" if entry.layer > existing.layer else ""
+    problems.append(Problem(entry.path, entry.line(), f"duplicate {what} id {ident!r}: already defined at {existing.path}:{existing.line()}{hint}"))
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _cross_check(src: Source) -> list[Problem]:
+    """Checks that need every file: references between items."""
+    problems: list[Problem] = []
+    S = src.sections
+    refs, classes, drugs, products = S["references"], S["classes"], S["drugs"], S["products"]
+
+    def need_refs(entry: Entry, ids: list[str], where: tuple, label: str) -> None:
+        for i, r in enumerate(ids):
+            if r not in refs:
+                problems.append(Problem(entry.path, entry.line(*where, i), f"{label}: unknown reference {r!r} (define it under references:)"))
+
+    for cid, c in classes.items():
+        need_refs(c, c.data["sources"], ("sources",), f"class {cid!r}")
+        for i, p in enumerate(c.data.get("parents", [])):
+            if p not in classes:
+                problems.append(Problem(c.path, c.line("parents", i), f"class {cid!r}: unknown parent class {p!r}"))
+        for i, nm in enumerate(c.data.get("not_members", [])):
+            if nm["drug"] not in drugs:
+                problems.append(Problem(c.path, c.line("not_members", i), f"class {cid!r}: not_members names unknown drug {nm['drug']!r}"))
+    problems.extend(_cycles(classes))
+
+    members: dict[str, int] = dict.fromkeys(classes, 0)
+    for did, d in drugs.items():
+        for i, c in enumerate(d.data["classes"]):
+            if c not in classes:
+                problems.append(Problem(d.path, d.line("classes", i), f"drug {did!r}: unknown class {c!r}"))
+            else:
+                members[c] += 1
+        for c, ids in d.data.get("class_sources", {}).items():
+            if c not in d.data["classes"]:
+                problems.append(Problem(d.path, d.line("class_sources", c), f"drug {did!r}: class_sources names {c!r}, which is not one of its classes"))
+            need_refs(d, ids, ("class_sources", c), f"drug {did!r}")
+    for pid, p in products.items():
+        for i, ing in enumerate(p.data["ingredients"]):
+            if ing not in drugs:
+                problems.append(Problem(p.path, p.line("ingredients", i), f"product {pid!r}: unknown ingredient {ing!r}"))
+    for name, a in S["ambiguous"].items():
+        for i, cand in enumerate(a.data["candidates"]):
+            if cand not in drugs:
+                problems.append(Problem(a.path, a.line("candidates", i), f"ambiguous name {a.data['name']!r}: unknown drug {cand!r}"))
+
+    # a class is "used" if it has members directly or through a subclass
+    populated = {c for c, n in members.items() if n}
+    changed = True
+    while changed:
+        changed = False
+        for cid, c in classes.items():
+            if cid in populated:
+                for p in c.data.get("parents", []):
+                    if p in classes and p not in populated:
+                        populated.add(p)
+                        changed = True
+
+    for rid, r in S["rules"].items():
+        need_refs(r, r.data["references"], ("references",), f"rule {rid!r}")
+        for si, slot in enumerate(r.data["slots"]):
+            for fld in ("class", "exclude_class"):
+                for c in _as_list(slot.get(fld)):
+                    if c not in classes:
+                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: unknown class {c!r}"))
+                    elif c not in populated and fld == "class":
+                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: class {c!r} has no member drugs, so this slot can never be filled"))
+            for fld in ("drug", "exclude_drug"):
+                for d in _as_list(slot.get(fld)):
+                    if d not in drugs:
+                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: unknown drug {d!r}"))
+        for alias in r.data.get("aliases", []):
+            if alias in S["rules"]:
+                problems.append(Problem(r.path, r.line("aliases"), f"rule {rid!r}: alias {alias!r} is also a rule id"))
+    for rid, o in S["overrides"].items():
+        if rid not in S["rules"]:
+            problems.append(Problem(o.path, o.line(), f"override of unknown rule {rid!r}"))
+    return problems
+
+
+def _cycles(classes: dict[str, Entry]) -> list[Problem]:
+    problems = []
+    state: dict[str, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(cid: str, trail: list[str]) -> None:
+        state[cid] = 1
+        for p in classes[cid].data.get("parents", []):
+            if p not in classes:
+                continue
+            if state.get(p) == 1:
+                cycle = [*trail[trail.index(p):], cid, p] if p in trail else [cid, p]
+                c = classes[cid]
+                problems.append(Problem(c.path, c.line("parents"), f"class {cid!r}: parent classes form a cycle: {' -> '.join(cycle)}"))
+            elif state.get(p) is None:
+                visit(p, [*trail, cid])
+        state[cid] = 2
+
+    for cid in sorted(classes):
+        if cid not in state:
+            visit(cid, [])
+    return problems
+
+
+def default_directories(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]:
+    return [(shipped_rules_dir(), True), *((d, False) for d in extra)]

@@ -1,0 +1,25 @@
+"""Where the shipped knowledge base lives (source tree, editable install or wheel)."""
+
+from __future__ import annotations
+
+import os
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def shipped_rules_dir() -> str:
+    """The shipped ``rules/`` directory.
+
+    A wheel carries it inside the package as ``interactions/_rules``; a source
+    checkout or an editable install uses the top-level ``rules/`` beside the
+    package.
+    """
+    inside = os.path.join(_HERE, "_rules")
+    if os.path.isdir(inside):
+        return inside
+    return os.path.join(os.path.dirname(_HERE), "rules")
+
+
+def schema_path() -> str:
+    """The published JSON Schema for rule files."""
+    return os.path.join(_HERE, "schema", "rules.schema.json")
