@@ -17,7 +17,7 @@ import os
 from typing import Any
 
 from . import __version__
-from .paths import schema_path, shipped_rules_dir
+from .paths import rule_files, schema_path, shipped_rules_dir
 
 _CACHE_FORMAT = 1
 
@@ -53,8 +53,6 @@ def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]
 
 
 def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
-    from .loader import rule_files
-
     h = hashlib.sha256(f"{__version__}|{_CACHE_FORMAT}".encode())
     for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import yamlsafe
 from .errors import InvalidRulesError, Problem
-from .paths import schema_path, shipped_rules_dir
+from .paths import rule_files, schema_path, shipped_rules_dir
 from .text import key
 
 SECTIONS = ("references", "classes", "drugs", "products", "ambiguous", "rules", "overrides")
@@ -51,15 +51,6 @@ class Source:
     files: list[str] = field(default_factory=list)
     sections: dict[str, dict[str, Entry]] = field(default_factory=dict)
     overridden: dict[str, list[str]] = field(default_factory=dict)  # section -> ids a site replaced
-
-
-def rule_files(directory: str) -> list[str]:
-    """All *.yaml / *.yml files below a directory, in a stable order."""
-    found = []
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found.extend(os.path.join(root, f) for f in files if f.endswith((".yaml", ".yml")) and not f.startswith("."))
-    return sorted(found)
 
 
 def display_path(path: str, directory: str, shipped: bool) -> str:
@@ -138,22 +129,22 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
             data, lines = _read_file(fpath, shown, problems)
             if data is None:
                 continue
-            if "knowledge_base" in data:
+            if isinstance(data.get("knowledge_base"), dict):
                 if "name" in meta:
                     problems.append(Problem(shown, lines.get(("knowledge_base",), 1), "knowledge_base is declared twice in this directory"))
                 else:
                     meta.update(data["knowledge_base"])
             for section in SECTIONS:
-                for i, item in enumerate(data.get(section, [])):
-                    entry = Entry(item, shown, lines, (section, i), layer)
-                    _add(src, section, entry, problems)
+                items = data.get(section)
+                for i, item in enumerate(items if isinstance(items, list) else []):
+                    if isinstance(item, dict) and isinstance(item.get(_ID_FIELD[section]), str):
+                        _add(src, section, Entry(_clean(section, item), shown, lines, (section, i), layer), problems)
         if "name" not in meta:
             if shipped:
                 problems.append(Problem(os.path.join("rules", "knowledge-base.yaml"), 1, "the shipped rules must declare knowledge_base: {name, version}"))
             meta.update(name=os.path.basename(os.path.normpath(directory)), version="unversioned")
         src.layers.append(meta)
-    if not problems:
-        problems.extend(_cross_check(src))
+    problems.extend(_cross_check(src))
     if problems:
         raise InvalidRulesError(problems)
     return src
@@ -180,11 +171,48 @@ def _read_file(fpath: str, shown: str, problems: list[Problem]) -> tuple[dict | 
     if not isinstance(data, dict):
         problems.append(Problem(shown, 1, "a rule file must be a mapping with schema_version: 1"))
         return None, {}
-    found = _schema_problems(data, lines, shown)
-    if found:
-        problems.extend(found)
-        return None, {}
+    problems.extend(_schema_problems(data, lines, shown))
+    # even a file with schema problems contributes its well-formed items, so
+    # that every problem in every file is reported in one run
     return data, lines
+
+
+_LIST_FIELDS = {
+    "classes": ("parents", "sources", "not_members"),
+    "drugs": ("classes", "names", "brands", "salts", "abbreviations"),
+    "products": ("names", "ingredients"),
+    "ambiguous": ("candidates",),
+    "rules": ("references", "slots", "aliases"),
+    "references": (),
+    "overrides": (),
+}
+
+
+def _clean(section: str, item: dict[str, Any]) -> dict[str, Any]:
+    """Give malformed fields harmless values so cross-file checks can still run.
+
+    The schema has already reported what is wrong with them.
+    """
+    out = dict(item)
+    for f in _LIST_FIELDS[section]:
+        v = out.get(f)
+        if v is not None and not isinstance(v, list):
+            out[f] = []
+        elif isinstance(v, list):
+            if f == "slots":
+                out[f] = [x for x in v if isinstance(x, dict)]
+            elif f == "not_members":
+                out[f] = [x for x in v if isinstance(x, dict) and isinstance(x.get("drug"), str)]
+            else:
+                out[f] = [x for x in v if isinstance(x, str)]
+    for f in ("class_sources", "codes", "examples"):
+        if f in out and not isinstance(out[f], dict):
+            out[f] = {}
+    for f in ("sources", "references", "classes", "ingredients", "candidates"):
+        out.setdefault(f, [])
+    if section == "rules":
+        out["slots"] = out.get("slots") or []
+    return out
 
 
 def _add(src: Source, section: str, entry: Entry, problems: list[Problem]) -> None:
@@ -212,9 +240,10 @@ def _add(src: Source, section: str, entry: Entry, problems: list[Problem]) -> No
 
 
 def _as_list(value: Any) -> list[Any]:
+    """A selector value (one id or a list of ids) as a list of strings."""
     if value is None:
         return []
-    return value if isinstance(value, list) else [value]
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str)]
 
 
 def _cross_check(src: Source) -> list[Problem]:
@@ -246,6 +275,7 @@ def _cross_check(src: Source) -> list[Problem]:
             else:
                 members[c] += 1
         for c, ids in d.data.get("class_sources", {}).items():
+            ids = [x for x in ids if isinstance(x, str)] if isinstance(ids, list) else []
             if c not in d.data["classes"]:
                 problems.append(Problem(d.path, d.line("class_sources", c), f"drug {did!r}: class_sources names {c!r}, which is not one of its classes"))
             need_refs(d, ids, ("class_sources", c), f"drug {did!r}")

@@ -23,3 +23,12 @@ def shipped_rules_dir() -> str:
 def schema_path() -> str:
     """The published JSON Schema for rule files."""
     return os.path.join(_HERE, "schema", "rules.schema.json")
+
+
+def rule_files(directory: str) -> list[str]:
+    """All *.yaml / *.yml files below a directory, in a stable order (hidden ones skipped)."""
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        found.extend(os.path.join(root, f) for f in files if f.endswith((".yaml", ".yml")) and not f.startswith("."))
+    return sorted(found)

@@ -1,0 +1,72 @@
+"""Helpers the CLI shares between commands: reading input, loading, printing errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from .errors import CheckMedsError, InvalidRulesError
+from .exitcodes import ExitCode
+
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+
+def err(message: str) -> None:
+    """One line on stderr, prefixed with the program name."""
+    sys.stderr.write(f"check-meds: {message}\n")
+
+
+def read_stdin_lines() -> list[str]:
+    """Medications from standard input, one per line; blank lines and # comments skipped."""
+    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise CheckMedsError("standard input is larger than 256 MiB", ExitCode.USAGE)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CheckMedsError(f"<stdin>:{line}: not valid UTF-8", ExitCode.USAGE) from None
+    return [s.strip() for s in text.splitlines() if s.strip() and not s.lstrip().startswith("#")]
+
+
+def expand_meds(meds: list[str]) -> list[str]:
+    """Replace a '-' argument by the medications read from standard input."""
+    out: list[str] = []
+    for m in meds:
+        if m == "-":
+            out.extend(read_stdin_lines())
+        else:
+            out.append(m)
+    return out
+
+
+def site_dirs(rules: list[str] | None) -> list[str]:
+    """--rules directories, after those named by CHECK_MEDS_RULES (os.pathsep-separated)."""
+    env = [d for d in os.environ.get("CHECK_MEDS_RULES", "").split(os.pathsep) if d]
+    return [*env, *(rules or [])]
+
+
+def load_kb(rules: list[str] | None) -> Any:
+    from .kb import load_knowledge_base
+
+    return load_knowledge_base(site_dirs(rules))
+
+
+def report_invalid(exc: InvalidRulesError, limit: int = 200) -> None:
+    for p in exc.problems[:limit]:
+        sys.stderr.write(f"{p}\n")
+    more = len(exc.problems) - limit
+    if more > 0:
+        sys.stderr.write(f"... and {more} more\n")
+    err(f"{exc}; nothing was checked")
+
+
+def use_rich_output() -> bool:
+    """Colour only for a terminal, and never with NO_COLOR or TERM=dumb."""
+    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False

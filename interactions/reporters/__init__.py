@@ -1,0 +1,1 @@
+"""Output formats. Each module turns finished results into text; nothing else does."""

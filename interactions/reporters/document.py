@@ -1,0 +1,147 @@
+"""The JSON document for one checked list (schema: interactions/schema/result.schema.json).
+
+Shared by ``--format json`` and the batch ``jsonl`` output, so both stay the
+same contract. Keys are sorted and lists ordered deterministically.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..engine import CheckResult, Finding
+from ..normalize import Resolution
+from ..severity import RANK, SEVERITIES
+from ..suggest import suggestions
+
+SCHEMA_VERSION = 1
+
+METHOD_TEXT = {
+    "generic": "generic name",
+    "synonym": "synonym or international name",
+    "salt": "salt form",
+    "brand": "brand name",
+    "abbreviation": "abbreviation",
+    "code": "RxNorm code",
+    "product": "combination product",
+    "combination": "combination of names",
+}
+
+
+def knowledge_base_info(kb: Any) -> dict[str, Any]:
+    c = kb.counts
+    return {
+        "name": kb.info["name"],
+        "version": kb.info["version"],
+        "site_rules": kb.info["site_rules"],
+        "counts": {
+            "drugs": c["drugs"],
+            "names": c["names"],
+            "products": c["products"],
+            "classes": c["classes"],
+            "rules": c["rules"],
+            "rules_by_severity": c["rules_by_severity"],
+        },
+        "disabled_rules": [{"rule": rid, **d} for rid, d in sorted(kb.data["disabled"].items())],
+    }
+
+
+def drug_label(res: Resolution, kb: Any) -> str:
+    """The canonical name of what a string resolved to ('oxycodone + acetaminophen' for a product)."""
+    if res.product:
+        return " + ".join(kb.products[res.product]["ingredients"])
+    return " + ".join(res.drugs)
+
+
+def medication(res: Resolution, kb: Any) -> dict[str, Any]:
+    if not res.ok:
+        return {"input": res.input, "status": "unrecognized" if res.status == "unknown" else "ambiguous", "drug": None, "ingredients": [], "classes": []}
+    classes: set[str] = set()
+    for d in res.drugs:
+        classes.update(kb.drugs[d]["all_classes"])
+    out = {
+        "input": res.input,
+        "status": "recognized",
+        "drug": drug_label(res, kb),
+        "ingredients": list(kb.products[res.product]["ingredients"]) if res.product else list(res.drugs),
+        "classes": sorted(classes),
+        "resolved_by": res.method,
+        "matched": res.matched,
+    }
+    if res.product:
+        out["product"] = res.product
+    if res.removed:
+        out["dose_text"] = res.removed
+    return out
+
+
+def unrecognized(res: Resolution, kb: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"input": res.input, "reason": res.reason}
+    if res.status == "ambiguous":
+        out["ambiguous"] = True
+        out["suggestions"] = list(res.candidates)
+    else:
+        out["ambiguous"] = False
+        out["suggestions"] = suggestions(res.input, kb)
+    return out
+
+
+def finding(f: Finding, kb: Any) -> dict[str, Any]:
+    r = f.rule_data
+    out = {
+        "rule": f.rule,
+        "severity": r["severity"],
+        "title": r["title"],
+        "drugs": list(f.drugs),
+        "inputs": list(f.inputs),
+        "effect": r["effect"],
+        "mechanism": r["mechanism"],
+        "management": r["management"],
+        "evidence": r["evidence"],
+        "references": [{"id": ref, **kb.references[ref]} for ref in r["references"]],
+        "related": [{"rule": g.rule, "severity": g.severity, "title": g.rule_data["title"]} for g in f.related],
+    }
+    if r["min_age"]:
+        out["min_age"] = r["min_age"]
+    if r["site"]:
+        out["site_change"] = dict(r["site"])
+    return out
+
+
+def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[str, Any]:
+    """The full JSON-ready document for one list.
+
+    ``min_severity`` hides lower findings from ``findings`` only; the summary
+    still counts every finding, and says how many were hidden.
+    """
+    floor = RANK.get(min_severity, 1)
+    by_sev = dict.fromkeys(SEVERITIES, 0)
+    for f in result.findings:
+        by_sev[f.severity] += 1
+    shown = [f for f in result.findings if f.rank >= floor]
+    unrec = result.unrecognized
+    n_ok = sum(1 for r in result.resolutions if r.ok)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "check_meds_version": __version__,
+        "knowledge_base": knowledge_base_info(kb),
+        "patient": {"age": result.age},
+        "medications": [medication(r, kb) for r in result.resolutions],
+        "unrecognized": [unrecognized(r, kb) for r in unrec],
+        "findings": [finding(f, kb) for f in shown],
+        "skipped_rules": [
+            {"rule": f.rule, "severity": f.severity, "title": f.rule_data["title"], "drugs": list(f.drugs), "inputs": list(f.inputs), "min_age": f.rule_data["min_age"], "reason": "patient age not given"}
+            for f in result.skipped
+        ],
+        "summary": {
+            "complete": result.complete,
+            "medications": len(result.resolutions),
+            "recognized": n_ok,
+            "unrecognized": len(result.resolutions) - n_ok,
+            "findings": len(result.findings),
+            "findings_shown": len(shown),
+            "by_severity": by_sev,
+            "highest_severity": result.highest,
+            "skipped_rules": len(result.skipped),
+        },
+    }

@@ -1,0 +1,69 @@
+"""'Did you mean' suggestions for names the knowledge base does not know.
+
+Suggestions are only ever offered, never applied: look-alike and sound-alike
+names (hydroxyzine/hydralazine, tramadol/trazodone) are a known cause of harm.
+The fuzzy matcher is imported only when a name is not recognised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .text import key
+
+LIMIT = 5
+CUTOFF = 70.0
+
+
+def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
+    """Up to ``limit`` known names close to ``text``, best first, one per drug or product."""
+    from rapidfuzz import fuzz, process, utils  # noqa: F401 - imported lazily on purpose
+
+    query = key(text)
+    if not query:
+        return []
+    choices = _choices(kb)
+    # WRatio handles partial and token-order differences; ties broken by name
+    hits = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit * 6, score_cutoff=CUTOFF)
+    hits.sort(key=lambda h: (-h[1], len(h[0]), h[0]))
+    out: list[str] = []
+    seen: set[tuple] = set()
+    for name, _score, _i in hits:
+        method, drugs, product = kb.names[name]
+        target = (drugs, product)
+        if target in seen:
+            continue
+        seen.add(target)
+        out.append(display(name, method, drugs, product, kb))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def display(name: str, method: str, drugs: tuple[str, ...], product: str, kb: Any) -> str:
+    """How a known name is shown in a suggestion: 'hydroxyzine' or 'Xanax (alprazolam)'."""
+    if method == "generic":
+        return name
+    if product:
+        shown = _original(name, kb.products[product]["names"]) or name
+        return f"{shown} ({' + '.join(kb.products[product]['ingredients'])})"
+    if method == "code":
+        return f"{name} ({drugs[0]})"
+    d = kb.drugs[drugs[0]]
+    shown = _original(name, d["brands"] + d["names"] + d["salts"] + d["abbreviations"]) or name
+    return f"{shown} ({drugs[0]})"
+
+
+def _original(k: str, names: tuple[str, ...]) -> str | None:
+    for n in names:
+        if key(n) == k:
+            return n
+    return None
+
+
+def _choices(kb: Any) -> list[str]:
+    c = getattr(kb, "_suggest_choices", None)
+    if c is None:
+        c = [n for n in kb.names if not n.startswith("rxcui:")]
+        kb._suggest_choices = c
+    return c

@@ -1,0 +1,63 @@
+"""Shared fixtures: the shipped knowledge base, a tiny one, and an isolated cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from interactions.kb import KnowledgeBase, compile_dirs, rule_dirs
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden files from the current output")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory):
+    """Never read or write the user's cache from the tests."""
+    old = os.environ.get("CHECK_MEDS_CACHE_DIR")
+    os.environ["CHECK_MEDS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ.pop("CHECK_MEDS_RULES", None)
+    os.environ.pop("CHECK_MEDS_NO_CACHE", None)
+    yield
+    if old is None:
+        os.environ.pop("CHECK_MEDS_CACHE_DIR", None)
+    else:
+        os.environ["CHECK_MEDS_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    """The shipped knowledge base, compiled from YAML (no cache)."""
+    return KnowledgeBase(compile_dirs(rule_dirs()))
+
+
+@pytest.fixture()
+def fresh_kb(kb) -> KnowledgeBase:
+    """The shipped knowledge base with an empty resolution memo."""
+    return KnowledgeBase(kb.data)
+
+
+@pytest.fixture(scope="session")
+def mini_kb() -> KnowledgeBase:
+    return KnowledgeBase(compile_dirs([(str(FIXTURES / "mini_kb"), True)]))
+
+
+@pytest.fixture()
+def golden(request):
+    """Compare text with tests/golden/NAME, or rewrite it with --update-golden."""
+
+    def check(name: str, actual: str) -> None:
+        path = HERE / "golden" / name
+        if request.config.getoption("--update-golden") or not path.exists():
+            path.write_text(actual, encoding="utf-8")
+            if not request.config.getoption("--update-golden"):
+                pytest.fail(f"golden file {name} did not exist; written now, review and commit it")
+        assert actual == path.read_text(encoding="utf-8")
+
+    return check
