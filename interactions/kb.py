@@ -11,9 +11,9 @@ compiles afresh. Set ``CHECK_MEDS_NO_CACHE=1`` to bypass the cache, or
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
+import zlib
 from typing import Any
 
 from . import __version__
@@ -53,14 +53,15 @@ def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]
 
 
 def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
-    h = hashlib.sha256(f"{__version__}|{_CACHE_FORMAT}".encode())
+    """The cache key: package and format versions, and every rule file's path, size and mtime."""
+    parts = [f"{__version__}|{_CACHE_FORMAT}"]
     for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
         try:
             st = os.stat(path)
-            h.update(f"|{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}".encode())
+            parts.append(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
-            h.update(f"|{path}|missing".encode())
-    return h.hexdigest()[:40]
+            parts.append(f"{path}|missing")
+    return "\n".join(parts)
 
 
 def cache_dir() -> str | None:
@@ -90,21 +91,23 @@ def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache:
     cdir = cache_dir() if use_cache else None
     cfile = None
     if cdir is not None:
-        cfile = os.path.join(cdir, f"kb-{_fingerprint(dirs)}.marshal")
+        fingerprint = _fingerprint(dirs)
+        # the file name only spreads entries; the full key stored inside decides
+        cfile = os.path.join(cdir, f"kb-{zlib.crc32(fingerprint.encode()):08x}-{len(fingerprint)}.marshal")
         try:
             with open(cfile, "rb") as fh:
-                data = marshal.load(fh)
-            if isinstance(data, dict) and data.get("package_version") == __version__:
+                key, data = marshal.load(fh)
+            if key == fingerprint and isinstance(data, dict):
                 return KnowledgeBase(data)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # no cache yet, or an unreadable one: compile afresh
     data = compile_dirs(dirs)
     if cfile is not None:
-        _write_cache(cfile, data)
+        _write_cache(cfile, (fingerprint, data))
     return KnowledgeBase(data)
 
 
-def _write_cache(cfile: str, data: dict[str, Any]) -> None:
+def _write_cache(cfile: str, data: tuple[str, dict[str, Any]]) -> None:
     tmp = f"{cfile}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(cfile), exist_ok=True)
