@@ -96,7 +96,7 @@ def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache:
         cfile = os.path.join(cdir, f"kb-{zlib.crc32(fingerprint.encode()):08x}-{len(fingerprint)}.marshal")
         try:
             with open(cfile, "rb") as fh:
-                key, data = marshal.load(fh)
+                key, data = marshal.loads(fh.read())
             if key == fingerprint and isinstance(data, dict):
                 return KnowledgeBase(data)
         except (OSError, EOFError, ValueError, TypeError):
