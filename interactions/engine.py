@@ -149,11 +149,24 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
 
 
 def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
-    """Every distinct set of medications that fills all the rule's slots."""
+    """Every distinct way the rule's slots are filled, as (medications, ingredients).
+
+    Slots are filled by ingredients, so Hyzaar (losartan + hydrochlorothiazide)
+    with naproxen fills all three slots of "RAS inhibitor + diuretic + NSAID".
+    A finding must involve at least two medications, so a combination product
+    on its own never warns about its own design.
+    """
     slots = rule["slots"]
-    cands: list[list[int]] = []
+    cands: list[list[tuple[int, str]]] = []
     for tags, excl, need in slots:
-        c = [i for i, m in enumerate(meds) if not m.tags.isdisjoint(tags) and (not excl or m.tags.isdisjoint(excl))]
+        c = []
+        for i, m in enumerate(meds):
+            if m.tags.isdisjoint(tags):
+                continue
+            for d in m.drugs:
+                t = kb.tags(d)
+                if not t.isdisjoint(tags) and (not excl or t.isdisjoint(excl)):
+                    c.append((i, d))
         if len(c) < need:
             return []
         cands.append(c)
@@ -163,44 +176,35 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
     size = 1
     for i in singles:
         size *= len(cands[i])
-    found: dict[frozenset[int], dict[int, int]] = {}  # med set -> med index -> slot index
+    found: set[frozenset[tuple[int, str]]] = set()
 
     if size > MAX_COMBINATIONS:
         # one finding for the whole group rather than an explosion of pairs
-        used: dict[int, int] = {}
-        for si in range(len(slots)):
-            for j in cands[si]:
-                used.setdefault(j, si)
-        if len({used[j] for j in used}) == len(slots):
-            found[frozenset(used)] = used
+        everything = {u for c in cands for u in c}
+        found.add(frozenset(everything))
     else:
         for choice in product(*(cands[i] for i in singles)):
-            if len(set(choice)) != len(choice):
+            used = set(choice)
+            if len(used) != len(choice):
                 continue
-            used = {j: singles[k] for k, j in enumerate(choice)}
             ok = True
             for si in multis:
-                avail = [j for j in cands[si] if j not in used]
+                avail = [u for u in cands[si] if u not in used]
                 if len(avail) < slots[si][2]:
                     ok = False
                     break
-                for j in avail:
-                    used[j] = si
+                used.update(avail)
             if ok:
-                found.setdefault(frozenset(used), used)
+                found.add(frozenset(used))
 
-    out = []
-    for med_set, assign in found.items():
-        drugs: set[str] = set()
-        for j, si in assign.items():
-            tags, excl, _ = slots[si]
-            m = meds[j]
-            for d in m.drugs:
-                t = kb.tags(d)
-                if not t.isdisjoint(tags) and (not excl or t.isdisjoint(excl)):
-                    drugs.add(d)
-        out.append((med_set, tuple(sorted(drugs))))
-    return out
+    # one finding per set of medications: ingredients filling the rule in
+    # several ways (both diuretics of Maxzide) are named together
+    by_meds: dict[frozenset[int], set[str]] = {}
+    for units in found:
+        med_set = frozenset(i for i, _ in units)
+        if len(med_set) >= 2:
+            by_meds.setdefault(med_set, set()).update(d for _, d in units)
+    return [(m, tuple(sorted(d))) for m, d in by_meds.items()]
 
 
 def _fold(findings: list[Finding]) -> list[Finding]:
@@ -210,7 +214,7 @@ def _fold(findings: list[Finding]) -> list[Finding]:
         groups.setdefault(f.meds, []).append(f)
     out = []
     for group in groups.values():
-        group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule))
+        group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule, f.drugs))
         lead = group[0]
         lead.related = group[1:]
         out.append(lead)

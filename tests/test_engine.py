@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from interactions.engine import check
 from interactions.kb import KnowledgeBase
 
@@ -116,3 +118,18 @@ def test_rule_index_only_consults_relevant_rules(mini_kb):
     # the index maps each rule under one slot's tags; every rule is reachable
     reachable = {rid for rids in mini_kb.index.values() for rid in rids}
     assert reachable == set(mini_kb.rules)
+
+
+def test_ingredients_of_one_product_can_fill_different_slots(tmp_path):
+    from interactions.kb import compile_dirs
+
+    kbdir = tmp_path / "kb"
+    kbdir.mkdir()
+    src = (Path(__file__).parent / "fixtures" / "mini_kb" / "kb.yaml").read_text()
+    src = src.replace("products:\n", "products:\n  - {id: pril-thiaz, names: [Prilthiaz], ingredients: [pril, thiaz]}\n")
+    (kbdir / "kb.yaml").write_text(src)
+    kb = KnowledgeBase(compile_dirs([(str(kbdir), True)]))
+    # a combination product plus an NSAID is the full triple
+    assert rules_of(check(["Prilthiaz", "profen"], kb)) == [("triple", ("pril", "profen", "thiaz"))]
+    # but a product never warns about its own ingredients
+    assert rules_of(check(["Prilthiaz"], kb)) == []
