@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 from .paths import rule_files, schema_path, shipped_rules_dir
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class KnowledgeBase:
@@ -54,6 +54,8 @@ def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]
 
 def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
     h = hashlib.sha256(f"{__version__}|{_CACHE_FORMAT}".encode())
+    # the directories as given too: the compiled tables show paths as given
+    h.update("|".join(d for d, _ in dirs).encode())
     for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
         try:
             st = os.stat(path)

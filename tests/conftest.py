@@ -24,7 +24,13 @@ def _isolated_cache(tmp_path_factory):
     os.environ["CHECK_MEDS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     os.environ.pop("CHECK_MEDS_RULES", None)
     os.environ.pop("CHECK_MEDS_NO_CACHE", None)
+    old_config = os.environ.get("CHECK_MEDS_CONFIG")
+    os.environ["CHECK_MEDS_CONFIG"] = ""  # never the user's site configuration file
     yield
+    if old_config is None:
+        os.environ.pop("CHECK_MEDS_CONFIG", None)
+    else:
+        os.environ["CHECK_MEDS_CONFIG"] = old_config
     if old is None:
         os.environ.pop("CHECK_MEDS_CACHE_DIR", None)
     else:
