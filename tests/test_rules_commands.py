@@ -7,12 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from interactions.severity import RANK
 
 ROOT = Path(__file__).parent.parent
-
-
 
 
 def listed(run_cli, *filters) -> list[dict]:

@@ -17,8 +17,6 @@ CHANGED = "antihypertensive-hypotensive-drug"  # moderate, lowered to minor by t
 DISABLED = "alpha-blocker-pde5-inhibitor"
 
 
-
-
 def rules_fired(doc: dict) -> set[str]:
     return {f["rule"] for f in doc["findings"]} | {g["rule"] for f in doc["findings"] for g in f["related"]}
 
