@@ -11,6 +11,7 @@ from .document import METHOD_TEXT, knowledge_base_info
 
 DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
 INDENT = 19
+GENERIC_UNKNOWN = "not a name the knowledge base knows"  # the normaliser's reason when nothing more is known
 
 
 def field(label: str, text: str, width: int = 80, indent: int = INDENT, lead: str = "  ") -> list[str]:
@@ -148,7 +149,8 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         out.append(f"  {a['reason']}")
     else:
         sugg = doc["suggestions"]
-        out.append(f"{doc['query']!r} is not a drug, rule or class the knowledge base knows ({doc['reason']}).")
+        why = "" if doc["reason"] == GENERIC_UNKNOWN else f" ({doc['reason']})"
+        out.append(f"{doc['query']!r} is not a drug, rule or class the knowledge base knows{why}.")
         out.append(f"Did you mean: {', '.join(sugg)}?" if sugg else "No similar name is known.")
     for other in doc.get("also", ()):
         out.append(f"Also a {other.partition(':')[0]}: check-meds explain {other}")
