@@ -13,9 +13,8 @@ from typing import Annotated, Optional
 import typer
 
 from interactions import __version__
+from interactions.commands.options import DISCLAIMER, FormatOpt, RulesOpt, Severity, TextFormat
 from interactions.exitcodes import EXIT_CODES_HELP, ExitCode
-
-DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
 
 app = typer.Typer(
     name="check-meds",
@@ -31,30 +30,12 @@ app = typer.Typer(
 )
 
 
-class TextFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
 class FailOn(str, Enum):
     minor = "minor"
     moderate = "moderate"
     major = "major"
     contraindicated = "contraindicated"
     none = "none"
-
-
-class Severity(str, Enum):
-    minor = "minor"
-    moderate = "moderate"
-    major = "major"
-    contraindicated = "contraindicated"
-
-
-RulesOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--rules", metavar="DIR", help="Also load this directory of rule files (repeatable; also CHECK_MEDS_RULES)."),
-]
 
 
 def _version(value: bool) -> None:
@@ -82,7 +63,7 @@ def _root(
 )
 def check_cmd(
     meds: Annotated[list[str], typer.Argument(metavar="MED...", help="Medications to check ('-' reads standard input).")],
-    fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="Output format.")] = TextFormat.text,
+    fmt: FormatOpt = TextFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity ('none': never).")] = FailOn.minor,
     min_severity: Annotated[Severity, typer.Option("--min-severity", help="Hide findings below this severity from the display (JSON summary still counts them).")] = Severity.minor,
     age: Annotated[Optional[int], typer.Option("--age", min=0, max=130, help="Patient age in years; enables age-dependent rules (Beers criteria, 65+).")] = None,
@@ -117,7 +98,7 @@ def check_cmd(
 
 @app.command("info", help=f"Show what the knowledge base holds: drugs, names, classes, rules by severity, version.\n\n{DISCLAIMER}")
 def info_cmd(
-    fmt: Annotated[TextFormat, typer.Option("--format", "-f", help="Output format.")] = TextFormat.text,
+    fmt: FormatOpt = TextFormat.text,
     rules: RulesOpt = None,
 ) -> int:
     from interactions.cliutil import load_kb
@@ -127,6 +108,12 @@ def info_cmd(
     sys.stdout.write(render_json(kb) if fmt is TextFormat.json else render_text(kb))
     return 0
 
+
+from interactions.commands.explain import HELP as _EXPLAIN_HELP, explain_cmd  # noqa: E402
+from interactions.commands.rules import rules_app  # noqa: E402
+
+app.command("explain", help=_EXPLAIN_HELP)(explain_cmd)
+app.add_typer(rules_app, name="rules")
 
 SUBCOMMANDS = {"check", "info", "batch", "explain", "rules"}
 TOP_LEVEL = {"--help", "-h", "--version"}
@@ -151,8 +138,9 @@ def run(argv: list[str] | None = None) -> int:
     except ClickException as exc:
         from interactions.cliutil import err
 
-        err(f"error: {exc.format_message()}")
-        sys.stderr.write("Try 'check-meds --help' for help.\n")
+        if exc.format_message():  # empty after the help a bare 'check-meds' or 'check-meds rules' printed
+            err(f"error: {exc.format_message()}")
+            sys.stderr.write("Try 'check-meds --help' for help.\n")
         return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
     except InvalidRulesError as exc:
         from interactions.cliutil import report_invalid

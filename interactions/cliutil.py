@@ -42,9 +42,15 @@ def expand_meds(meds: list[str]) -> list[str]:
 
 
 def site_dirs(rules: list[str] | None) -> list[str]:
-    """--rules directories, after those named by CHECK_MEDS_RULES (os.pathsep-separated)."""
+    """Site rule directories in load order: config file, then CHECK_MEDS_RULES (os.pathsep-separated), then --rules.
+
+    A later directory sits on top of an earlier one, so the command line takes
+    precedence over the environment, and both over the config file.
+    """
+    from .config import config_rule_dirs
+
     env = [d for d in os.environ.get("CHECK_MEDS_RULES", "").split(os.pathsep) if d]
-    return [*env, *(rules or [])]
+    return [*config_rule_dirs(), *env, *(rules or [])]
 
 
 def load_kb(rules: list[str] | None) -> Any:

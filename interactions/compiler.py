@@ -170,6 +170,7 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
             "notes": r.get("notes", ""),
             "aliases": tuple(r.get("aliases", ())),
             "examples": {"match": tuple(_example(x) for x in ex["match"]), "no_match": tuple(_example(x) for x in ex.get("no_match", ()))},
+            "example_lines": {k: tuple(e.line("examples", k, i) for i in range(len(ex.get(k, ())))) for k in ("match", "no_match")},
             "site": site,
             "layer": e.layer,
             "origin": f"{e.path}:{e.line()}",
@@ -205,7 +206,8 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
             "name": shipped.get("name", ""),
             "version": shipped.get("version", ""),
             "site_rules": [
-                {"name": m.get("name", ""), "version": m.get("version", ""), "path": m.get("path", "")} for m in src.layers[1:]
+                {"name": m.get("name", ""), "version": m.get("version", ""), "path": m.get("path", ""), "digest": m.get("digest", "")}
+                for m in src.layers[1:]
             ],
         },
         "counts": {

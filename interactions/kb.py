@@ -19,7 +19,7 @@ from typing import Any
 from . import __version__
 from .paths import rule_files, schema_path, shipped_rules_dir
 
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 class KnowledgeBase:
@@ -53,8 +53,10 @@ def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]
 
 
 def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
-    """The cache key: package and format versions, and every rule file's path, size and mtime."""
-    parts = [f"{__version__}|{_CACHE_FORMAT}"]
+    """The cache key: package and format versions, the directories as given
+    (the compiled tables show paths as given), and every rule file's path, size
+    and mtime."""
+    parts = [f"{__version__}|{_CACHE_FORMAT}", "|".join(d for d, _ in dirs)]
     for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
         try:
             st = os.stat(path)

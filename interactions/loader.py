@@ -9,6 +9,7 @@ collected and raised together as :class:`InvalidRulesError`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -123,10 +124,12 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
         if not files:
             problems.append(Problem(directory, 1, "no rule files (*.yaml) in this directory"))
         meta: dict[str, Any] = {"path": "rules" if shipped else directory}
+        digest = hashlib.sha256()
         for fpath in files:
             shown = display_path(fpath, directory, shipped)
             src.files.append(fpath)
-            data, lines = _read_file(fpath, shown, problems)
+            digest.update(f"{os.path.relpath(fpath, directory)}\0".encode())
+            data, lines = _read_file(fpath, shown, problems, digest)
             if data is None:
                 continue
             if isinstance(data.get("knowledge_base"), dict):
@@ -143,6 +146,8 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
             if shipped:
                 problems.append(Problem(os.path.join("rules", "knowledge-base.yaml"), 1, "the shipped rules must declare knowledge_base: {name, version}"))
             meta.update(name=os.path.basename(os.path.normpath(directory)), version="unversioned")
+        if not shipped:  # what an audit needs: exactly which site files produced a warning
+            meta["digest"] = "sha256:" + digest.hexdigest()
         src.layers.append(meta)
     problems.extend(_cross_check(src))
     if problems:
@@ -150,13 +155,15 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
     return src
 
 
-def _read_file(fpath: str, shown: str, problems: list[Problem]) -> tuple[dict | None, dict]:
+def _read_file(fpath: str, shown: str, problems: list[Problem], digest: Any = None) -> tuple[dict | None, dict]:
     try:
         with open(fpath, "rb") as fh:
             raw = fh.read(yamlsafe.MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
         return None, {}
+    if digest is not None:
+        digest.update(raw + b"\0")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

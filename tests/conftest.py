@@ -10,6 +10,7 @@ import pytest
 from interactions.kb import KnowledgeBase, compile_dirs, rule_dirs
 
 HERE = Path(__file__).parent
+ROOT = HERE.parent
 FIXTURES = HERE / "fixtures"
 
 
@@ -24,7 +25,13 @@ def _isolated_cache(tmp_path_factory):
     os.environ["CHECK_MEDS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     os.environ.pop("CHECK_MEDS_RULES", None)
     os.environ.pop("CHECK_MEDS_NO_CACHE", None)
+    old_config = os.environ.get("CHECK_MEDS_CONFIG")
+    os.environ["CHECK_MEDS_CONFIG"] = ""  # never the user's site configuration file
     yield
+    if old_config is None:
+        os.environ.pop("CHECK_MEDS_CONFIG", None)
+    else:
+        os.environ["CHECK_MEDS_CONFIG"] = old_config
     if old is None:
         os.environ.pop("CHECK_MEDS_CACHE_DIR", None)
     else:
@@ -61,3 +68,20 @@ def golden(request):
         assert actual == path.read_text(encoding="utf-8")
 
     return check
+
+
+@pytest.fixture()
+def run_cli(capsys, monkeypatch):
+    """Run ``cli.run(args)`` in-process from the repository root, plain text; returns (code, stdout, stderr)."""
+    import cli
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = cli.run(list(args))
+        out, err = capsys.readouterr()
+        return int(code), out, err
+
+    return run

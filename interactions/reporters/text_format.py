@@ -43,6 +43,9 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     add([(f"check-meds {__version__}", "title"), (f"  knowledge base {info['name']} {info['version']}", "dim")])
     for site in info["site_rules"]:
         add([(f"  + site rules {site['name']} {site['version']} ({site['path']})", "dim")])
+    disabled = kb.data["disabled"]
+    if disabled:
+        add([(f"  rules disabled by site configuration: {', '.join(sorted(disabled))}", "dim")])
     add([])
 
     add([("Medications", "title")])
@@ -84,7 +87,10 @@ def _finding(f: Finding, kb: Any, width: int) -> list[Line]:
     out: list[Line] = [[(f" {sev.upper()} ", sev), ("  ", ""), (r["title"], "title"), (f"  ({f.rule})", "dim")]]
     if r["site"]:
         s = r["site"]
-        out.append([("  Site change: ", "warn"), (f"severity {s['severity_from']} -> {s['severity']}: {s['reason']}", "")])
+        text = f"severity {s['severity_from']} -> {s['severity']}: {' '.join(s['reason'].split())}"
+        wrapped = textwrap.wrap(text, width=max(30, width - 15), break_on_hyphens=False) or [""]
+        out.append([("  Site change: ", "warn"), (wrapped[0], "")])
+        out.extend([[(" " * 15, ""), (w, "")] for w in wrapped[1:]])
     pairs = [
         ("Drugs", ", ".join(f.drugs) + "   (as given: " + ", ".join(f.inputs) + ")"),
         ("Effect", r["effect"]),

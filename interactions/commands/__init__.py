@@ -1,0 +1,1 @@
+"""Commands beyond the single check (explain, rules), registered by cli.py; each imports its work lazily."""

@@ -1,0 +1,296 @@
+"""What the knowledge base says about a drug, product, rule or class, as plain dicts.
+
+Pure functions over a loaded knowledge base (no printing): ``check-meds
+explain`` and ``check-meds rules list`` render what these return.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .evidence import EVIDENCE
+from .normalize import resolve
+from .severity import DEFINITIONS, RANK
+from .text import key
+
+PREFIXES = ("drug", "rule", "class")
+NAME_KINDS = (("names", "synonyms"), ("brands", "brands"), ("salts", "salts"), ("abbreviations", "abbreviations"))
+
+
+def lookup(query: str, kb: Any) -> dict[str, Any]:
+    """Find what ``query`` names and describe it.
+
+    A drug name comes first (anything the normaliser resolves: generic, brand,
+    salt, code, product, combination), then a rule id or alias, then a class
+    id or name. ``drug:``, ``rule:`` or ``class:`` in front restricts the
+    search to one kind. The result's ``kind`` is ``drug``, ``product``,
+    ``combination``, ``rule``, ``class``, ``ambiguous`` or ``unknown``.
+    """
+    prefix, _, rest = query.partition(":")
+    only = prefix.strip().lower() if rest.strip() and prefix.strip().lower() in PREFIXES else None
+    q = rest.strip() if only else query
+    out: dict[str, Any] = {"query": query}
+    res = resolve(q, kb) if only in (None, "drug") else None
+    rule = find_rule(q, kb) if only in (None, "rule") else None
+    cls = find_class(q, kb) if only in (None, "class") else None
+    if res is not None and res.ok:
+        out["resolution"] = {"method": res.method, "matched": res.matched, **({"dose_text": res.removed} if res.removed else {})}
+        if res.product:
+            out["kind"] = "product"
+            out["product"] = describe_product(res.product, kb)
+        else:
+            out["kind"] = "drug" if len(res.drugs) == 1 else "combination"
+        ingredients = kb.products[res.product]["ingredients"] if res.product else res.drugs
+        out["drugs"] = [describe_drug(d, kb) for d in ingredients]
+        out["also"] = [f"{k}:{v}" for k, v in (("rule", rule), ("class", cls)) if v]
+    elif rule is not None:
+        out["kind"] = "rule"
+        out["rule"] = describe_rule(rule, kb)
+        out["also"] = [f"class:{cls}"] if cls else []
+    elif cls is not None:
+        out["kind"] = "class"
+        out["class"] = describe_class(cls, kb)
+        out["also"] = []
+    elif res is not None and res.status == "ambiguous":
+        out["kind"] = "ambiguous"
+        out["ambiguous"] = {"candidates": list(res.candidates), "reason": res.reason}
+    else:
+        out["kind"] = "unknown"
+        out["reason"] = res.reason if res is not None else f"no {only} of that name"
+        out["suggestions"] = suggest(q, kb, only)
+    return out
+
+
+def find_rule(q: str, kb: Any) -> str | None:
+    """A rule id (active or disabled by the site) or alias, as its id."""
+    k = key(q)
+    if k in kb.rules or k in kb.data["disabled"]:
+        return k
+    for rid, r in kb.rules.items():
+        if k in r["aliases"]:
+            return rid
+    return None
+
+
+def find_class(q: str, kb: Any) -> str | None:
+    """A class id, or a class's display name ('Opioids')."""
+    k = key(q)
+    if k in kb.classes:
+        return k
+    for cid, c in kb.classes.items():
+        if key(c["name"]) == k:
+            return cid
+    return None
+
+
+def suggest(q: str, kb: Any, only: str | None = None) -> list[str]:
+    """Close drug names, rule ids and class ids, best first."""
+    from rapidfuzz import fuzz, process
+
+    from .suggest import suggestions
+
+    out = suggestions(q, kb) if only in (None, "drug") else []
+    ids: dict[str, str] = {}  # "rule:x" -> "x"
+    if only in (None, "rule"):
+        ids.update((f"rule:{r}", r) for r in kb.rules)
+    if only in (None, "class"):
+        ids.update((f"class:{c}", c) for c in kb.classes)
+    hits = process.extract(key(q), ids, scorer=fuzz.WRatio, limit=5, score_cutoff=80.0)
+    hits.sort(key=lambda h: (-h[1], h[2]))
+    return out + [h[2] for h in hits][: max(0, 8 - len(out))]
+
+
+def reference(ref: str, kb: Any) -> dict[str, Any]:
+    return {"id": ref, **kb.references[ref]}
+
+
+def class_chains(cid: str, kb: Any) -> list[list[str]]:
+    """Every path from a class up to a root class: [[opioid, cns-depressant], [opioid, cns-active-beers]]."""
+    parents = kb.classes[cid]["parents"]
+    if not parents:
+        return [[cid]]
+    return [[cid, *chain] for p in parents for chain in class_chains(p, kb)]
+
+
+def triggerable(tags: frozenset[str] | set[str], kb: Any) -> list[dict[str, Any]]:
+    """Rules in which something with these tags can fill a slot, most severe first, with the tags that fill it."""
+    out = []
+    for rid, r in kb.rules.items():
+        via: set[str] = set()
+        for slot_tags, excl, _need in r["slots"]:
+            hit = tags.intersection(slot_tags)
+            if hit and tags.isdisjoint(excl):
+                via |= hit
+        if via:
+            shown = sorted(f"drug:{t[1:]}" if t.startswith("@") else f"class:{t}" for t in via)
+            item = {"rule": rid, "severity": r["severity"], "title": r["title"], "via": shown}
+            if r["site"]:
+                item["site_change"] = dict(r["site"])
+            out.append(item)
+    out.sort(key=lambda x: (-RANK[x["severity"]], x["rule"]))
+    return out
+
+
+def describe_drug(did: str, kb: Any) -> dict[str, Any]:
+    d = kb.drugs[did]
+    classes = []
+    for c in d["classes"]:
+        own = d["class_sources"].get(c)
+        classes.append(
+            {
+                "id": c,
+                "name": kb.classes[c]["name"],
+                "chains": class_chains(c, kb),
+                "sources": [reference(r, kb) for r in (own or kb.classes[c]["sources"])],
+                "sources_from": "drug" if own else "class",
+            }
+        )
+    codes = {k: list(d[k]) for k in ("rxnorm", "rxnorm_clinical", "atc") if d[k]}
+    if d["unii"]:
+        codes["unii"] = d["unii"]
+    out = {
+        "id": did,
+        "names": {label: list(d[f]) for f, label in NAME_KINDS},
+        "codes": codes,
+        "classes": classes,
+        "all_classes": list(d["all_classes"]),
+        "products": sorted(pid for pid, p in kb.products.items() if did in p["ingredients"]),
+        "rules": triggerable(kb.tags(did), kb),
+        "origin": d["origin"],
+    }
+    if d["note"]:
+        out["note"] = d["note"]
+    return out
+
+
+def describe_product(pid: str, kb: Any) -> dict[str, Any]:
+    p = kb.products[pid]
+    out = {"id": pid, "names": list(p["names"]), "ingredients": list(p["ingredients"]), "codes": {"rxnorm": list(p["rxnorm"])}, "origin": p["origin"]}
+    if p["note"]:
+        out["note"] = p["note"]
+    return out
+
+
+def describe_slot(slot: tuple, kb: Any) -> dict[str, Any]:
+    tags, excl, need = slot
+    out: dict[str, Any] = {
+        "class": [t for t in tags if not t.startswith("@")],
+        "drug": [t[1:] for t in tags if t.startswith("@")],
+        "exclude_class": [t for t in excl if not t.startswith("@")],
+        "exclude_drug": [t[1:] for t in excl if t.startswith("@")],
+        "min": need,
+    }
+    out["text"] = slot_text(out)
+    return out
+
+
+def slot_text(s: dict[str, Any]) -> str:
+    """'at least 3 medications: class cns-depressant, except drug alcohol'."""
+    what = " or ".join([*(f"class {c}" for c in s["class"]), *(f"drug {d}" for d in s["drug"])])
+    but = ", ".join([*(f"class {c}" for c in s["exclude_class"]), *(f"drug {d}" for d in s["exclude_drug"])])
+    head = f"at least {s['min']} medications: " if s["min"] > 1 else ""
+    return f"{head}{what}{', except ' + but if but else ''}"
+
+
+def describe_rule(rid: str, kb: Any) -> dict[str, Any]:
+    """Everything about a rule; a rule the site disabled says so, with the reason."""
+    off = kb.data["disabled"].get(rid)
+    if off is not None:
+        return {"id": rid, "title": off["title"], "disabled": {"reason": off["reason"], "origin": off["origin"]}}
+    r = kb.rules[rid]
+    out: dict[str, Any] = {
+        "id": rid,
+        "title": r["title"],
+        "severity": r["severity"],
+        "severity_definition": DEFINITIONS[r["severity"]],
+        "slots": [describe_slot(s, kb) for s in r["slots"]],
+        "effect": r["effect"],
+        "mechanism": r["mechanism"],
+        "management": r["management"],
+        "evidence": r["evidence"],
+        "evidence_definition": EVIDENCE.get(r["evidence"], ""),
+        "references": [reference(ref, kb) for ref in r["references"]],
+        "examples": {k: [{"meds": list(m), **({"age": a} if a else {})} for m, a in r["examples"][k]] for k in ("match", "no_match")},
+        "aliases": list(r["aliases"]),
+        "origin": r["origin"],
+    }
+    if r["notes"]:
+        out["notes"] = r["notes"]
+    if r["min_age"]:
+        out["min_age"] = r["min_age"]
+    if r["site"]:
+        out["site_change"] = dict(r["site"])
+    return out
+
+
+def describe_class(cid: str, kb: Any) -> dict[str, Any]:
+    c = kb.classes[cid]
+    direct = sorted(d for d in c["members"] if cid in kb.drugs[d]["classes"])
+    return {
+        "id": cid,
+        "name": c["name"],
+        "description": c["description"],
+        "chains": class_chains(cid, kb),
+        "subclasses": sorted(k for k, v in kb.classes.items() if cid in v["parents"]),
+        "members": list(c["members"]),
+        "direct_members": direct,
+        "not_members": [{"drug": d, "reason": why} for d, why in c["not_members"]],
+        "sources": [reference(r, kb) for r in c["sources"]],
+        "rules": triggerable(set(_ancestors(cid, kb)), kb),
+        "origin": c["origin"],
+    }
+
+
+def _ancestors(cid: str, kb: Any) -> list[str]:
+    return sorted({x for chain in class_chains(cid, kb) for x in chain})
+
+
+def rule_summary(rid: str, kb: Any) -> dict[str, Any]:
+    """One row of ``rules list``."""
+    r = kb.rules[rid]
+    out = {
+        "id": rid,
+        "severity": r["severity"],
+        "title": r["title"],
+        "evidence": r["evidence"],
+        "slots": [describe_slot(s, kb)["text"] for s in r["slots"]],
+        "references": list(r["references"]),
+        "origin": r["origin"],
+    }
+    if r["min_age"]:
+        out["min_age"] = r["min_age"]
+    if r["site"]:
+        out["site_change"] = dict(r["site"])
+    return out
+
+
+def select_rules(
+    kb: Any,
+    severities: list[str] | None = None,
+    class_id: str | None = None,
+    drug_tags: frozenset[str] | None = None,
+    text: str | None = None,
+) -> list[str]:
+    """Rule ids matching every filter given, most severe first.
+
+    ``class_id`` keeps the rules any member of the class can trigger through
+    it (slots naming the class or one of its parents); ``drug_tags`` those a
+    drug can trigger; ``text`` is a case-insensitive search of id, aliases,
+    title, effect, mechanism, management and notes.
+    """
+    ids = list(kb.rules)
+    if severities:
+        ids = [r for r in ids if kb.rules[r]["severity"] in severities]
+    for tags in (set(_ancestors(class_id, kb)) if class_id else None, drug_tags):
+        if tags is not None:
+            keep = {x["rule"] for x in triggerable(tags, kb)}
+            ids = [r for r in ids if r in keep]
+    if text:
+        needle = key(text)
+        ids = [r for r in ids if needle in _haystack(r, kb)]
+    return sorted(ids, key=lambda r: (-kb.rules[r]["rank"], r))
+
+
+def _haystack(rid: str, kb: Any) -> str:
+    r = kb.rules[rid]
+    return key(" | ".join([rid, *r["aliases"], r["title"], r["effect"], r["mechanism"], r["management"], r["notes"]]))

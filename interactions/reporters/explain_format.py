@@ -1,0 +1,167 @@
+"""check-meds explain: a drug, product, rule or class as text or JSON."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from typing import Any
+
+from .. import __version__
+from .document import METHOD_TEXT, knowledge_base_info
+
+DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
+INDENT = 19
+GENERIC_UNKNOWN = "not a name the knowledge base knows"  # the normaliser's reason when nothing more is known
+
+
+def field(label: str, text: str, width: int = 80, indent: int = INDENT, lead: str = "  ") -> list[str]:
+    """'  Label:        text', wrapped with a hanging indent."""
+    wrapped = textwrap.wrap(" ".join(str(text).split()), width=max(30, width - indent), break_on_hyphens=False, break_long_words=False) or ["-"]
+    head = f"{lead}{label + ':' if label else '':<{indent - len(lead)}}"
+    return [head + wrapped[0], *(" " * indent + w for w in wrapped[1:])]
+
+
+CODE_LABELS = {"rxnorm": "RxNorm", "rxnorm_clinical": "RxNorm clinical", "atc": "ATC", "unii": "UNII"}
+
+
+def rule_rows(items: list[dict[str, Any]], indent: str = "  ") -> list[str]:
+    """'MAJOR            rule-id  Title', ids aligned (+ the site change and what fills the slot)."""
+    col = max((len(i.get("rule") or i["id"]) for i in items), default=0)
+    out = []
+    for item in items:
+        extra = f"  (via {', '.join(item['via'])})" if "via" in item else ""
+        site = f"  [site: {item['site_change']['severity_from']} -> {item['severity']}]" if item.get("site_change") else ""
+        out.append(f"{indent}{item['severity'].upper():<17}{item.get('rule') or item['id']:<{col}}  {item['title']}{site}{extra}")
+    return out
+
+
+def _references(refs: dict[str, dict[str, Any]], width: int) -> list[str]:
+    if not refs:
+        return []
+    out = ["", "References:"]
+    indent = max(INDENT, *(len(rid) + 5 for rid in refs))
+    for rid, r in sorted(refs.items()):
+        text = r["citation"] + (f" {r['url']}" if r.get("url") else "")
+        out += field(rid, text, width, indent=indent)
+    return out
+
+
+def _drug(d: dict[str, Any], refs: dict, width: int) -> list[str]:
+    out = [f"{d['id']}  (drug, defined at {d['origin']})"]
+    for label, names in d["names"].items():
+        out += field(label.capitalize(), ", ".join(names) or "-", width)
+    codes = d["codes"]
+    shown = "; ".join(f"{CODE_LABELS.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in codes.items())
+    out += field("Codes", shown or "-", width)
+    out += field("In products", ", ".join(d["products"]) or "-", width)
+    if d.get("note"):
+        out += field("Note", d["note"], width)
+    out.append("  Classes:")
+    for c in d["classes"]:
+        out.append(f"    {c['id']}  ({c['name']})")
+        for chain in c["chains"]:
+            if len(chain) > 1:
+                out.append(f"      {' > '.join(chain)}")
+        ids = [s["id"] for s in c["sources"]]
+        refs.update({s["id"]: s for s in c["sources"]})
+        out.append(f"      sources ({'this drug' if c['sources_from'] == 'drug' else 'the class'}): {', '.join(ids)}")
+    if not d["classes"]:
+        out.append("    (none)")
+    out.append(f"  Rules it can trigger ({len(d['rules'])}):")
+    out += rule_rows(d["rules"], "    ") or ["    (none)"]
+    return out
+
+
+def _rule(r: dict[str, Any], refs: dict, width: int) -> list[str]:
+    if "disabled" in r:
+        off = r["disabled"]
+        return [f"{r['id']}  {r['title']}", f"  DISABLED by site configuration ({off['origin']}): {off['reason']}"]
+    out = [f"{r['id']}  {r['title']}  (rule, defined at {r['origin']})"]
+    out += field("Severity", f"{r['severity']}: {r['severity_definition']}", width)
+    if r.get("site_change"):
+        s = r["site_change"]
+        out += field("Site change", f"severity {s['severity_from']} -> {s['severity']}: {s['reason']} ({s['origin']})", width)
+    for i, s in enumerate(r["slots"], 1):
+        out += field(f"Slot {i}", s["text"], width)
+    if r.get("min_age"):
+        out += field("Applies", f"from age {r['min_age']}", width)
+    for label, k in (("Effect", "effect"), ("Mechanism", "mechanism"), ("Management", "management")):
+        out += field(label, r[k], width)
+    out += field("Evidence", f"{r['evidence']}: {r['evidence_definition']}", width)
+    out += field("References", ", ".join(x["id"] for x in r["references"]), width)
+    refs.update({x["id"]: x for x in r["references"]})
+    if r.get("notes"):
+        out += field("Notes", r["notes"], width)
+    if r["aliases"]:
+        out += field("Aliases", ", ".join(r["aliases"]), width)
+    for kind, label in (("match", "Fires on"), ("no_match", "Not on")):
+        for ex in r["examples"][kind]:
+            out += field(label, ", ".join(ex["meds"]) + (f" (age {ex['age']})" if ex.get("age") else ""), width)
+    return out
+
+
+def _class(c: dict[str, Any], refs: dict, width: int) -> list[str]:
+    out = [f"{c['id']}  {c['name']}  (class, defined at {c['origin']})"]
+    out += field("Description", c["description"], width)
+    for chain in c["chains"]:
+        if len(chain) > 1:
+            out += field("Parents", " > ".join(chain), width)
+    out += field("Subclasses", ", ".join(c["subclasses"]) or "-", width)
+    via = [m for m in c["members"] if m not in c["direct_members"]]
+    out += field("Members", f"{len(c['members'])} ({len(c['direct_members'])} direct, {len(via)} through subclasses)", width)
+    out += field("Direct", ", ".join(c["direct_members"]) or "-", width)
+    if via:
+        out += field("Via subclasses", ", ".join(via), width)
+    for nm in c["not_members"]:
+        out += field("Not a member", f"{nm['drug']}: {nm['reason']}", width)
+    out += field("Sources", ", ".join(s["id"] for s in c["sources"]), width)
+    refs.update({s["id"]: s for s in c["sources"]})
+    out.append(f"  Rules its members can trigger through it ({len(c['rules'])}):")
+    out += rule_rows(c["rules"], "    ") or ["    (none)"]
+    return out
+
+
+def render_text(doc: dict[str, Any], width: int = 80) -> str:
+    refs: dict[str, dict[str, Any]] = {}
+    kind = doc["kind"]
+    out: list[str] = []
+    if kind in ("drug", "product", "combination"):
+        res = doc["resolution"]
+        how = METHOD_TEXT.get(res["method"], res["method"])
+        out.append(f"{doc['query']!r} resolves as a {how} ({res['matched']}).")
+        if kind == "product":
+            p = doc["product"]
+            out.append(f"Combination product {p['id']}  (defined at {p['origin']})")
+            out += field("Names", ", ".join(p["names"]), width)
+            out += field("Ingredients", ", ".join(p["ingredients"]), width)
+            if p["codes"]["rxnorm"]:
+                out += field("Codes", "RxNorm " + ", ".join(p["codes"]["rxnorm"]), width)
+        for d in doc["drugs"]:
+            out.append("")
+            out += _drug(d, refs, width)
+    elif kind == "rule":
+        out += _rule(doc["rule"], refs, width)
+    elif kind == "class":
+        out += _class(doc["class"], refs, width)
+    elif kind == "ambiguous":
+        a = doc["ambiguous"]
+        out.append(f"{doc['query']!r} is ambiguous and never resolved automatically: it could be {', '.join(a['candidates'])}.")
+        out.append(f"  {a['reason']}")
+    else:
+        sugg = doc["suggestions"]
+        why = "" if doc["reason"] == GENERIC_UNKNOWN else f" ({doc['reason']})"
+        out.append(f"{doc['query']!r} is not a drug, rule or class the knowledge base knows{why}.")
+        out.append(f"Did you mean: {', '.join(sugg)}?" if sugg else "No similar name is known.")
+    for other in doc.get("also", ()):
+        out.append(f"Also a {other.partition(':')[0]}: check-meds explain {other}")
+    out += _references(refs, width)
+    out += ["", DISCLAIMER]
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
+def render_json(doc: dict[str, Any], kb: Any) -> str:
+    full = {"check_meds_version": __version__, "knowledge_base": knowledge_base_info(kb), **doc}
+    return json.dumps(full, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+RENDER = {"text": lambda doc, kb, width: render_text(doc, width), "json": lambda doc, kb, width: render_json(doc, kb)}

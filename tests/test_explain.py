@@ -1,0 +1,136 @@
+"""check-meds explain: drugs by any name, products, rules, classes; unknown names exit 4 with suggestions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import cli
+from interactions.describe import lookup
+from interactions.engine import check
+from interactions.examples import examples
+
+ROOT = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _plain(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("COLUMNS", "100")
+
+
+def explain(capsys, *args) -> tuple[int, dict]:
+    code = cli.run(["explain", *args, "--format", "json"])
+    return int(code), json.loads(capsys.readouterr().out)
+
+
+def test_a_brand_explains_its_drug(capsys, kb):
+    code, doc = explain(capsys, "Lioresal")
+    assert code == 0 and doc["kind"] == "drug" and doc["resolution"]["method"] == "brand"
+    (d,) = doc["drugs"]
+    assert d["id"] == "baclofen" and "Lioresal" in d["names"]["brands"]
+    assert d["codes"]["rxnorm"] == list(kb.drugs["baclofen"]["rxnorm"])
+    assert {c["id"] for c in d["classes"]} == set(kb.drugs["baclofen"]["classes"])
+    for c in d["classes"]:
+        assert all(chain[0] == c["id"] for chain in c["chains"]) and c["sources"]
+        assert all({"id", "citation"} <= set(s) for s in c["sources"])
+    chains = {tuple(ch) for c in d["classes"] for ch in c["chains"]}
+    assert any("cns-depressant" in ch for ch in chains)  # the parent chain, not just the direct class
+    assert "alcohol-cns-depressant" in {r["rule"] for r in d["rules"]}
+    assert doc["knowledge_base"]["name"] == kb.info["name"]
+
+
+def test_a_code_and_a_dosed_name_resolve_too(capsys):
+    assert explain(capsys, "rxcui:1292")[1]["drugs"][0]["id"] == "baclofen"
+    code, doc = explain(capsys, "Xanax 0.5 mg")
+    assert code == 0 and doc["drugs"][0]["id"] == "alprazolam" and doc["resolution"]["dose_text"] == "0.5 mg"
+
+
+def test_a_product_explains_each_ingredient(capsys, kb):
+    code, doc = explain(capsys, "Percocet")
+    assert code == 0 and doc["kind"] == "product"
+    assert doc["product"]["ingredients"] == ["oxycodone", "acetaminophen"]
+    assert [d["id"] for d in doc["drugs"]] == ["oxycodone", "acetaminophen"]
+    assert doc["product"]["id"] in doc["drugs"][0]["products"]
+
+
+def test_every_drug_in_a_finding_lists_that_rule(kb):
+    """The rules explain says a drug can trigger agree with what the engine fires."""
+    for ex in examples(kb):
+        if ex.kind != "match":
+            continue
+        for f in check(list(ex.meds), kb, age=ex.age or None).findings:
+            for g in (f, *f.related):
+                for drug in g.drugs:
+                    assert g.rule in {r["rule"] for r in lookup(drug, kb)["drugs"][0]["rules"]}, (drug, g.rule)
+
+
+def test_a_rule_in_full(capsys, kb):
+    code, doc = explain(capsys, "opioid-benzodiazepine")
+    r = doc["rule"]
+    assert code == 0 and doc["kind"] == "rule"
+    for k in ("title", "severity", "severity_definition", "effect", "mechanism", "management", "evidence", "evidence_definition"):
+        assert r[k], k
+    assert [s["class"] for s in r["slots"]] == [["opioid"], ["benzodiazepine"]]
+    assert [x["id"] for x in r["references"]] == list(kb.rules["opioid-benzodiazepine"]["references"])
+    assert r["examples"]["match"] and r["examples"]["no_match"]
+    assert r["origin"].startswith("rules/interactions/")
+    cli.run(["explain", "opioid-benzodiazepine"])
+    text = capsys.readouterr().out
+    for label in ("Severity:", "Slot 1:", "Effect:", "Mechanism:", "Management:", "Evidence:", "References:", "Fires on:", "Not on:"):
+        assert label in text
+
+
+def test_a_class_lists_its_members(capsys, kb):
+    code, doc = explain(capsys, "class:benzodiazepine")
+    c = doc["class"]
+    assert code == 0 and doc["kind"] == "class"
+    assert set(c["members"]) == set(kb.classes["benzodiazepine"]["members"]) and "alprazolam" in c["members"]
+    assert "opioid-benzodiazepine" in {r["rule"] for r in c["rules"]}
+    code, doc = explain(capsys, "Benzodiazepines")  # its display name
+    assert doc["kind"] == "class" and doc["class"]["id"] == "benzodiazepine"
+
+
+def test_a_drug_name_comes_before_a_class_of_the_same_name(capsys):
+    code, doc = explain(capsys, "alcohol")
+    assert doc["kind"] == "drug" and doc["also"] == ["class:alcohol"]
+    code, doc = explain(capsys, "class:alcohol")
+    assert doc["kind"] == "class"
+    cli.run(["explain", "alcohol"])
+    assert "Also a class: check-meds explain class:alcohol" in capsys.readouterr().out
+
+
+def test_unknown_name_exits_4_with_suggestions(capsys):
+    code, doc = explain(capsys, "opioid-benzo")
+    assert code == 4 and doc["kind"] == "unknown" and "rule:opioid-benzodiazepine" in doc["suggestions"]
+    code, doc = explain(capsys, "hydroxyzne")
+    assert code == 4 and "hydroxyzine" in doc["suggestions"]
+    assert cli.run(["explain", "hydroxyzne"]) == 4
+    assert "did you mean: hydroxyzine" in capsys.readouterr().out.lower()
+
+
+def test_site_drug_rule_alias_and_disabled_rule(capsys):
+    site = ["--rules", "tests/fixtures/site"]
+    code, doc = explain(capsys, "Quviviq", *site)
+    (d,) = doc["drugs"]
+    assert code == 0 and d["origin"].startswith("tests/fixtures/site/formulary.yaml:")
+    assert d["classes"][0]["chains"][0][:2] == ["dual-orexin-antagonist", "sedative-hypnotic-other"]
+    assert "orexin-antagonist-cyp3a4-moderate-inhibitor" in {r["rule"] for r in d["rules"]}
+    code, doc = explain(capsys, "daridorexant-cyp3a4-inhibitor", *site)
+    assert doc["kind"] == "rule" and doc["rule"]["id"] == "orexin-antagonist-cyp3a4-moderate-inhibitor"
+    code, doc = explain(capsys, "antihypertensive-hypotensive-drug", *site)
+    assert doc["rule"]["severity"] == "minor" and doc["rule"]["site_change"]["severity_from"] == "moderate"
+    code, doc = explain(capsys, "alpha-blocker-pde5-inhibitor", *site)
+    assert code == 0 and "urology" in doc["rule"]["disabled"]["reason"]
+    cli.run(["explain", "alpha-blocker-pde5-inhibitor", *site])
+    assert "DISABLED by site configuration" in capsys.readouterr().out
+
+
+def test_an_ambiguous_name_is_explained_and_exits_4(capsys, tmp_path):
+    (tmp_path / "a.yaml").write_text(
+        "schema_version: 1\nambiguous:\n  - {name: OXY-ALP, candidates: [oxycodone, alprazolam], reason: Local shorthand for either.}\n"
+    )
+    code, doc = explain(capsys, "oxy-alp", "--rules", str(tmp_path))
+    assert code == 4 and doc["kind"] == "ambiguous" and doc["ambiguous"]["candidates"] == ["oxycodone", "alprazolam"]
