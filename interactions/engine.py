@@ -161,11 +161,12 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
     for tags, excl, need in slots:
         c = []
         for i, m in enumerate(meds):
-            if m.tags.isdisjoint(tags):
+            # exclusions apply to the whole medication: the naltrexone in
+            # Embeda (morphine + naltrexone) is not "an antagonist without an opioid"
+            if m.tags.isdisjoint(tags) or (excl and not m.tags.isdisjoint(excl)):
                 continue
             for d in m.drugs:
-                t = kb.tags(d)
-                if not t.isdisjoint(tags) and (not excl or t.isdisjoint(excl)):
+                if not kb.tags(d).isdisjoint(tags):
                     c.append((i, d))
         if len(c) < need:
             return []

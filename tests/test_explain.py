@@ -113,13 +113,13 @@ def test_unknown_name_exits_4_with_suggestions(capsys):
 
 def test_site_drug_rule_alias_and_disabled_rule(capsys):
     site = ["--rules", "tests/fixtures/site"]
-    code, doc = explain(capsys, "Quviviq", *site)
+    code, doc = explain(capsys, "Zurzuvae", *site)
     (d,) = doc["drugs"]
     assert code == 0 and d["origin"].startswith("tests/fixtures/site/formulary.yaml:")
-    assert d["classes"][0]["chains"][0][:2] == ["dual-orexin-antagonist", "sedative-hypnotic-other"]
-    assert "orexin-antagonist-cyp3a4-moderate-inhibitor" in {r["rule"] for r in d["rules"]}
-    code, doc = explain(capsys, "daridorexant-cyp3a4-inhibitor", *site)
-    assert doc["kind"] == "rule" and doc["rule"]["id"] == "orexin-antagonist-cyp3a4-moderate-inhibitor"
+    assert d["classes"][0]["chains"][0][:2] == ["neuroactive-steroid", "cns-depressant"]
+    assert "neuroactive-steroid-cyp3a4-strong-inhibitor" in {r["rule"] for r in d["rules"]}
+    code, doc = explain(capsys, "zuranolone-cyp3a4-inhibitor", *site)
+    assert doc["kind"] == "rule" and doc["rule"]["id"] == "neuroactive-steroid-cyp3a4-strong-inhibitor"
     code, doc = explain(capsys, "antihypertensive-hypotensive-drug", *site)
     assert doc["rule"]["severity"] == "minor" and doc["rule"]["site_change"]["severity_from"] == "moderate"
     code, doc = explain(capsys, "alpha-blocker-pde5-inhibitor", *site)

@@ -22,18 +22,18 @@ def rules_fired(doc: dict) -> set[str]:
 
 
 def test_the_site_drug_resolves_by_brand_and_its_rule_fires(run_cli):
-    code, out, _ = run_cli("Quviviq 50 mg", "Calan SR", "--rules", SITE, "--format", "json")
+    code, out, _ = run_cli("Zurzuvae 50 mg", "clarithromycin", "--rules", SITE, "--format", "json")
     doc = json.loads(out)
     assert code == 1 and doc["summary"]["complete"]
-    assert doc["medications"][0]["drug"] == "daridorexant"
-    assert "orexin-antagonist-cyp3a4-moderate-inhibitor" in rules_fired(doc)
+    assert doc["medications"][0]["drug"] == "zuranolone"
+    assert "neuroactive-steroid-cyp3a4-strong-inhibitor" in rules_fired(doc)
     # without the site the same list is incomplete, never silently clean
-    code, out, _ = run_cli("Quviviq 50 mg", "Calan SR", "--format", "json")
-    assert code == 4 and json.loads(out)["unrecognized"][0]["input"] == "Quviviq 50 mg"
+    code, out, _ = run_cli("Zurzuvae 50 mg", "clarithromycin", "--format", "json")
+    assert code == 4 and json.loads(out)["unrecognized"][0]["input"] == "Zurzuvae 50 mg"
 
 
 def test_the_site_drug_inherits_shipped_rules_through_its_class(run_cli):
-    _, out, _ = run_cli("daridorexant", "alcohol", "--rules", SITE, "--format", "json")
+    _, out, _ = run_cli("zuranolone", "alcohol", "--rules", SITE, "--format", "json")
     assert "alcohol-cns-depressant" in rules_fired(json.loads(out))
 
 
@@ -81,13 +81,13 @@ def test_min_severity_hides_site_lowered_findings_but_json_counts_them(run_cli):
 
 def test_environment_variable_and_config_file_load_the_site(run_cli, monkeypatch, tmp_path):
     monkeypatch.setenv("CHECK_MEDS_RULES", SITE)
-    _, out, _ = run_cli("Quviviq", "--format", "json")
-    assert json.loads(out)["medications"][0]["drug"] == "daridorexant"
+    _, out, _ = run_cli("Zurzuvae", "--format", "json")
+    assert json.loads(out)["medications"][0]["drug"] == "zuranolone"
     monkeypatch.delenv("CHECK_MEDS_RULES")
     config = tmp_path / "config.toml"
     config.write_text(f'rules = ["{ROOT / SITE}"]\n')
     monkeypatch.setenv("CHECK_MEDS_CONFIG", str(config))
-    _, out, _ = run_cli("Quviviq", "--format", "json")
+    _, out, _ = run_cli("Zurzuvae", "--format", "json")
     assert json.loads(out)["knowledge_base"]["site_rules"][0]["name"] == "st-example-hospital"
 
 
@@ -98,17 +98,17 @@ def test_later_directories_sit_on_top_of_earlier_ones(tmp_path, run_cli, monkeyp
     (top / "r.yaml").write_text(
         "schema_version: 1\n"
         "drugs:\n"
-        "  - {id: daridorexant, brands: [Quviviq, Darido], classes: [dual-orexin-antagonist], override: true}\n"
+        "  - {id: zuranolone, brands: [Zurzuvae, Zuran], classes: [neuroactive-steroid], override: true}\n"
     )
     monkeypatch.setenv("CHECK_MEDS_RULES", SITE)
-    _, out, _ = run_cli("Darido", "--rules", str(top), "--format", "json")
+    _, out, _ = run_cli("Zuran", "--rules", str(top), "--format", "json")
     doc = json.loads(out)
-    assert doc["medications"][0]["drug"] == "daridorexant"
+    assert doc["medications"][0]["drug"] == "zuranolone"
     assert [s["path"] for s in doc["knowledge_base"]["site_rules"]] == [SITE, str(top)]
     # the other order: the replacement comes first, so the site's own entry clashes with it
     monkeypatch.setenv("CHECK_MEDS_RULES", str(top))
-    code, _, err = run_cli("Darido", "--rules", SITE)
-    assert code == 3 and "duplicate drug id 'daridorexant'" in err and err.startswith(f"{SITE}/formulary.yaml:")
+    code, _, err = run_cli("Zuran", "--rules", SITE)
+    assert code == 3 and "duplicate drug id 'zuranolone'" in err and err.startswith(f"{SITE}/formulary.yaml:")
 
 
 def test_an_override_of_an_unknown_rule_is_an_error(tmp_path):
@@ -157,4 +157,4 @@ def test_a_valid_site_is_reported_by_validate_and_its_examples_pass(run_cli):
     code, out, _ = run_cli("rules", "test", SITE)
     assert code == 0 and "all passed; 1 disabled rule(s) not run." in out
     kb = KnowledgeBase(compile_dirs(rule_dirs([SITE])))
-    assert "orexin-antagonist-cyp3a4-moderate-inhibitor" in kb.rules and DISABLED not in kb.rules
+    assert "neuroactive-steroid-cyp3a4-strong-inhibitor" in kb.rules and DISABLED not in kb.rules
