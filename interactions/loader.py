@@ -164,6 +164,9 @@ def _read_file(fpath: str, shown: str, problems: list[Problem], digest: Any = No
         return None, {}
     if digest is not None:
         digest.update(raw + b"\0")
+    if len(raw) > yamlsafe.MAX_FILE_BYTES:
+        problems.append(Problem(shown, 1, f"file is larger than {yamlsafe.MAX_FILE_BYTES // (1024 * 1024)} MiB"))
+        return None, {}
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
