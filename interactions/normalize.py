@@ -411,7 +411,8 @@ def _salt(name: str, kb: Any) -> tuple | None:
     if (lo, hi) == (0, len(words)) or all(w in _CATIONS for w in words[lo:hi]):
         return None
     hit = kb.names.get(" ".join(words[lo:hi]))
-    if hit is None or hit[0] in ("abbreviation", "code"):
+    # salt words qualify generic names; after a brand, "HCL" is as likely a slip for "HCT"
+    if hit is None or hit[0] not in ("generic", "synonym", "salt"):
         return None
     return ("salt", hit[1], hit[2])
 
