@@ -83,12 +83,6 @@ _UNIT = (
     r"ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
 )
 # a token made of numbers and units: 10mg, 0.5, 5/325, 20-12.5, 100units/ml, 24hr, q4-6h, x7, 2x, 1/2, u-100
-_NUMERIC = re.compile(
-    rf"^(?:[x~@]|q|u-?|<|>)?{_NUM}(?:{_UNIT}|h|x)?(?:(?:/|-|x|to|:)(?:{_NUM})?(?:{_UNIT}|h)?)*$"
-)
-_UNIT_WORD = re.compile(rf"^{_UNIT}$")
-_UNIT_ONLY = re.compile(rf"^{_UNIT}(?:/{_NUM}?{_UNIT}?)+$")  # mg/ml, units/ml, mcg/hr, mg/5ml
-_SMALL_BARE = re.compile(r"^(?:#|no\.?)?\d$|^#\d+$")  # "Tylenol 3", "Tylenol #2": a product number, not a dose
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -103,13 +97,37 @@ _PHRASES = frozenset(
     }
 )
 _EDGE = "()[]{},;:.'\"*"
-_CODE_RE = re.compile(r"^(?:rx ?cui|rx ?norm(?: ?cui)?|rxn)(?: ?code)?\s*[:#=]?\s*(\d{1,10})$")
-_LIST_MARK = re.compile(r"^(?:\d{1,2}[.)]|[-*•·>]+)$")
-_STRONG_SEP = re.compile(r"(?<![a-z])w/|/|\+|&|,|;")
 _SEP_WORDS = frozenset({"and", "with", "w/", "&", "+", "/", ",", ";"})
-_BRACKETS = re.compile(r"[(\[{]([^()\[\]{}]*)[)\]}]")
-# "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
-_GLUED = re.compile(r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)")
+_PATTERNS = {
+    # a token made of numbers and units: 10mg, 0.5, 5/325, 20-12.5, 100units/ml, 24hr, q4-6h, x7, 2x, 1/2, u-100
+    "numeric": rf"^(?:[x~@]|q|u-?|<|>)?{_NUM}(?:{_UNIT}|h|x)?(?:(?:/|-|x|to|:)(?:{_NUM})?(?:{_UNIT}|h)?)*$",
+    "unit_word": rf"^{_UNIT}$",
+    "unit_only": rf"^{_UNIT}(?:/{_NUM}?{_UNIT}?)+$",  # mg/ml, units/ml, mcg/hr, mg/5ml
+    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",  # "Tylenol 3", "Tylenol #2": a product number, not a dose
+    "frequency": r"^q\d+(?:-\d+)?(?:h|hr|hrs|d|w|wk|min)?$",
+    "dotted": r"^[a-z.]+$",
+    "code": r"^(?:rx ?cui|rx ?norm(?: ?cui)?|rxn)(?: ?code)?\s*[:#=]?\s*(\d{1,10})$",
+    "list_mark": r"^(?:\d{1,2}[.)]|[-*•·>]+)$",
+    "strong_sep": r"(?<![a-z])w/|/|\+|&|,|;",
+    "hyphen": r"-",
+    "items": r"[^,;]+",
+    "token": r"\S+",
+    "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
+    # "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
+    "glued": r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)",
+}
+
+
+class _Patterns:
+    """The regular expressions, compiled on first use: a run that meets only exact names never pays for them."""
+
+    def __getattr__(self, name: str) -> re.Pattern:
+        pattern = re.compile(_PATTERNS[name])
+        setattr(self, name, pattern)
+        return pattern
+
+
+_rx = _Patterns()
 
 UNKNOWN_NAME = "Not a name the knowledge base knows"
 
@@ -191,7 +209,7 @@ def _resolve(text: str, kb: Any) -> Resolution:
     shown = display(text)
     if len(shown) != len(k):
         shown = k
-    for m in reversed(list(_GLUED.finditer(k))):  # the same space goes into both strings
+    for m in reversed(list(_rx.glued.finditer(k))):  # the same space goes into both strings
         cut = m.start()
         k, shown = k[:cut] + " " + k[cut:], shown[:cut] + " " + shown[cut:]
     out = _whole(k, kb)
@@ -208,7 +226,7 @@ def _resolve(text: str, kb: Any) -> Resolution:
 
 def _whole(k: str, kb: Any) -> tuple:
     """Resolve the whole key: bracketed groups, then the text around them."""
-    groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _BRACKETS.finditer(k)]
+    groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _rx.brackets.finditer(k)]
     main = k
     for s, e, _, _ in groups:
         main = main[:s] + " " * (e - s) + main[e:]
@@ -220,7 +238,7 @@ def _whole(k: str, kb: Any) -> tuple:
             spans.append((s, e))  # "(as hydrochloride)", "(5 mg)"
             continue
         # "(PRINIVIL,ZESTRIL)": each item must be dose text or a name that agrees
-        for m in re.finditer(r"[^,;]+", k[s1:e1]):
+        for m in _rx.items.finditer(k[s1:e1]):
             a, b = m.start() + s1, m.end() + s1
             itoks = _tokens(k, a, b)
             if _dose_only(k, itoks):
@@ -234,7 +252,7 @@ def _whole(k: str, kb: Any) -> tuple:
             inner_hits.append((res, (itoks[0][0], itoks[-1][1])))
     if not toks or all(_kind(k[a:b]) for a, b in toks):
         if not inner_hits:
-            if toks and re.fullmatch(r"\d+", k):
+            if toks and k.isdigit():
                 return ("unknown", f"A bare number is not read as an RxNorm code (write rxcui:{k})", "")
             return ("unknown", "No medication name, only dose or form text", "")
         res = inner_hits[0][0]
@@ -265,7 +283,7 @@ def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
 
 
 def _tokens(s: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    return [(m.start() + lo, m.end() + lo) for m in re.finditer(r"\S+", s[lo:hi])]
+    return [m.span() for m in _rx.token.finditer(s, lo, hi)]
 
 
 def _tokens_resolve(k: str, toks: list[tuple[int, int]], kb: Any, products: bool) -> tuple:
@@ -303,7 +321,7 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
             w, nxt = words[i].strip(_EDGE), words[i + 1].strip(_EDGE)
             if (w, nxt) in _PHRASES:
                 starts[i] = True
-            elif (_SMALL_BARE.match(w) or w in _NUMBER_WORDS) and (_UNIT_WORD.match(nxt) or _kind(nxt) == 2 and not _NUMERIC.match(nxt)):
+            elif (_rx.small_bare.match(w) or w in _NUMBER_WORDS) and (_rx.unit_word.match(nxt) or _kind(nxt) == 2 and not _rx.numeric.match(nxt)):
                 starts[i] = True  # "1 tab", "one tablet", "2 puffs"
     cuts = [n]
     for i in range(n - 1, 0, -1):
@@ -312,7 +330,7 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
         if starts[i]:
             cuts.append(i)
     los = [0]
-    i = 1 if n > 1 and _LIST_MARK.match(words[0]) else 0
+    i = 1 if n > 1 and _rx.list_mark.match(words[0]) else 0
     if i:
         los.append(1)
     if i < n - 1 and starts[i]:  # "Tab Baclofen", "24 HR metoprolol", "Take ..."
@@ -342,14 +360,14 @@ def _classify(tok: str) -> int:
         return 2
     if w in _WEAK:
         return 1
-    if "." in w and re.fullmatch(r"[a-z.]+", w):  # p.o., b.i.d., q.h.s.
+    if "." in w and _rx.dotted.match(w):  # p.o., b.i.d., q.h.s.
         d = w.replace(".", "")
         return 2 if d in _STRONG else 1 if d in _WEAK else 0
-    if _SMALL_BARE.match(w):
+    if _rx.small_bare.match(w):
         return 1
-    if _NUMERIC.match(w) or _UNIT_ONLY.match(w):
+    if _rx.numeric.match(w) or _rx.unit_only.match(w):
         return 2
-    if re.fullmatch(r"q\d+(?:-\d+)?(?:h|hr|hrs|d|w|wk|min)?", w):
+    if _rx.frequency.match(w):
         return 2
     return 0
 
@@ -371,7 +389,7 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
         amb = kb.ambiguous.get(name)
         if amb is not None:
             return ("ambiguous", amb["candidates"], amb["reason"])
-        m = _CODE_RE.match(name)
+        m = _rx.code.match(name)
         if m:
             hit = kb.names.get("rxcui:" + m.group(1))
             if hit is None:
@@ -419,14 +437,14 @@ def _salt(name: str, kb: Any) -> tuple | None:
 
 def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     """'hydrocodone/APAP', 'lisinopril-HCTZ', 'amlodipine and benazepril': a known product's ingredients."""
-    parts = _split(k, toks, _STRONG_SEP)
+    parts = _split(k, toks, _rx.strong_sep)
     if len(parts) < 2 and not any("-" in k[a:b] for a, b in toks):
         return None
     found: list[tuple] = []
     for part in parts:
         res = _part(k, part, kb)
         if res is None:
-            sub = _split(k, part, re.compile("-"))
+            sub = _split(k, part, _rx.hyphen)
             if len(sub) < 2:
                 return None
             for sp in sub:
