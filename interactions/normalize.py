@@ -129,6 +129,7 @@ class _Patterns:
 
 _rx = _Patterns()
 
+MAX_LENGTH = 1000  # characters; a longer string is not one medication, and would be slow to take apart
 UNKNOWN_NAME = "Not a name the knowledge base knows"
 
 _kinds: dict[str, int] = {}  # token -> 0 (not dose), 1 (weak), 2 (strong); memo
@@ -197,6 +198,8 @@ def resolve(text: str, kb: Any) -> Resolution:
 
 
 def _resolve(text: str, kb: Any) -> Resolution:
+    if len(text) > MAX_LENGTH:
+        return Resolution(text, "unknown", reason=f"Longer than {MAX_LENGTH} characters: not read as one medication")
     k = key(text)
     if not k:
         return Resolution(text, "unknown", reason="Empty medication name")
@@ -290,11 +293,14 @@ def _tokens_resolve(k: str, toks: list[tuple[int, int]], kb: Any, products: bool
     """A name with dose text, or failing that a combination notation."""
     words = [k[a:b] for a, b in toks]
     cands = _candidates(words)
+    longest = _longest_name(kb) + 4  # room for salt words and "RxNorm CUI 1292"
     for lo, hi in cands:
-        res = _lookup(k, toks, lo, hi, kb, products)
-        if res is not None:
-            return res
-    for lo, hi in cands:
+        if hi - lo <= longest:
+            res = _lookup(k, toks, lo, hi, kb, products)
+            if res is not None:
+                return res
+    # a combination's parts set their own dose text aside: only the whole and the barest core need trying
+    for lo, hi in _outermost(cands):
         res = _combination(k, toks[lo:hi], kb)
         if res is not None:
             if res[0] == "ok":
@@ -303,6 +309,24 @@ def _tokens_resolve(k: str, toks: list[tuple[int, int]], kb: Any, products: bool
                 return ("ok", hit, matched, spans, conf)
             return res
     return _explain_unknown(k, toks, cands, kb)
+
+
+def _outermost(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each start, the longest and the shortest candidate, in that order."""
+    out: dict[tuple[int, int], None] = {}
+    for lo in sorted({c[0] for c in cands}):
+        his = [hi for start, hi in cands if start == lo]
+        out[(lo, max(his))] = None
+        out[(lo, min(his))] = None
+    return list(out)
+
+
+def _longest_name(kb: Any) -> int:
+    """How many words the longest known name has (computed once per knowledge base)."""
+    n = getattr(kb, "_longest_name", None)
+    if n is None:
+        n = kb._longest_name = max((k.count(" ") + 1 for k in kb.names), default=1)
+    return n
 
 
 def _candidates(words: list[str]) -> list[tuple[int, int]]:
@@ -526,7 +550,7 @@ def _explain_unknown(k: str, toks: list[tuple[int, int]], cands: list[tuple[int,
         if res is None or res[0] != "ok":
             continue
         unknown = [w for w in words[hi:] if not _kind(w)]
-        others = [w for w in unknown if w.strip(_EDGE) in kb.names]
+        others = [w.strip(_EDGE) for w in unknown if w.strip(_EDGE) in kb.names]
         if others:
             why = f"{', '.join(others)!r} is a known name too: list each medication separately"
         elif unknown:
@@ -546,4 +570,5 @@ def _render(shown: str, spans: list[tuple[int, int]]) -> str:
             pieces[-1][1] = max(pieces[-1][1], b)
         else:
             pieces.append([a, b])
-    return "; ".join(shown[a:b].strip() for a, b in pieces if shown[a:b].strip())
+    texts = (shown[a:b].strip() for a, b in pieces)
+    return "; ".join(t for t in texts if t.strip("()[]{}-*•·>,;:. "))  # stray brackets and list marks say nothing

@@ -10,6 +10,8 @@ _TRANSLATE = str.maketrans(
         "\u2018": "'", "\u2019": "'", "\u00b4": "'", "`": "'",
         "\u00ae": " ", "\u2122": " ", "\u00a9": " ",  # (R), TM, (C) marks on brand names
         "\u2044": "/", "\u00d7": "x",  # fraction slash (NFKC of one-half), multiplication sign
+        # invisible characters that pasted text carries: zero-width spaces and joiners, soft hyphen, BOM
+        "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\u00ad": None, "\ufeff": None,
     }
 )
 

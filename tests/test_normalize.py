@@ -257,3 +257,21 @@ def test_an_unknown_word_keeps_a_name_unrecognised(name, word):
     assume(word not in _VOCABULARY and word not in _KB.names and word not in _KB.ambiguous)
     assume(key(f"{name} {word}") not in _KB.names)
     assert not resolve(f"{name} {word}", _KB).ok
+
+
+@SETTINGS
+@given(st.text(max_size=80) | st.lists(st.sampled_from(NAMES + ["10 mg", "(", ")", "/", "-", "and", "#3", "tab", "x", "rxcui:1292", ","]), max_size=8).map(" ".join))
+def test_any_text_gets_an_answer_and_keeps_its_input(text):
+    res = resolve(text, _KB)
+    assert res.input == text and res.status in ("ok", "unknown", "ambiguous")
+    assert res.ok == bool(res.drugs)
+    assert res.ok or res.reason
+
+
+def test_invisible_characters_from_pasted_text_are_ignored(kb):
+    assert resolve("\u200bbaclofen\u00ad 10\ufeff mg", kb).drugs == ("baclofen",)
+
+
+def test_an_overlong_string_is_not_taken_apart(kb):
+    res = resolve("baclofen " + "10 mg " * 200, kb)
+    assert res.status == "unknown" and "characters" in res.reason
