@@ -34,18 +34,18 @@ _STRONG = frozenset(
     diskus handihaler respimat ellipta evohaler accuhaler turbohaler
     powder pwd granules packet packets sachet sachets suppository suppositories supp supps enema
     pen pens prefilled syringe syringes vial vials ampule ampules ampoule ampoules cartridge cartridges autoinjector
-    auto-injector injector pen-injector kit system metered solostar flexpen kwikpen flextouch chewable chew chewing dispersible effervescent orodispersible
-    odt disintegrating
+    auto-injector injector pen-injector kit system metered solostar flexpen kwikpen flextouch
+    chewable chew chewing dispersible effervescent orodispersible odt disintegrating
     oral orally po sublingual sublingually sl buccal topical topically transdermal td intravenous iv ivp ivpb im
     intramuscular sc subq subcut sq sub-q subcutaneous intrathecal intranasal nasal ophthalmic ophth otic rectal
-    rectally pr vaginal vaginally pv inhale
+    rectally pr vaginal vaginally pv
     er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext-rel extended delayed sustained controlled modified
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
     modified-release prolonged-release extended-release delayed-release cfc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     ac pc achs mane nocte om once twice thrice every q
-    rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills needed directed
-    bedtime
+    rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
+    needed directed bedtime
     mg mcg μg ug gm gms gram grams microgram micrograms milligram milligrams kg ml mls cc meq mmol iu ius units unit
     unt %
     """.split()
@@ -54,7 +54,7 @@ _WEAK = frozenset(
     """
     by mouth as with without food meals meal water milk breakfast lunch dinner supper night nights nighttime morning
     mornings evening evenings noon am pm day days week weeks wk wks month months hour hours hr hrs h min mins minute
-    minutes a an the of in on to up then and or for at if when until before after while daily per each x
+    minutes a an the of in on to up then and or for at if when until before after while per each x
     one two three four half quarter
     pain sleep anxiety nausea vomiting spasm spasms muscle itching itch cough fever headache migraine insomnia agitation
     bp blood pressure sbp hypertension htn angina chest heart rate
@@ -79,10 +79,9 @@ _CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium mo
 _NUM = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
 _UNIT = (
     r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
-    r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|"
-    r"ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
+    r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
+    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
 )
-# a token made of numbers and units: 10mg, 0.5, 5/325, 20-12.5, 100units/ml, 24hr, q4-6h, x7, 2x, 1/2, u-100
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -138,7 +137,9 @@ _kinds: dict[str, int] = {}  # token -> 0 (not dose), 1 (weak), 2 (strong); memo
 class Resolution:
     """How one input string resolved."""
 
-    __slots__ = ("input", "status", "drugs", "product", "method", "matched", "removed", "candidates", "reason", "confirmed", "query")
+    __slots__ = (
+        "input", "status", "drugs", "product", "method", "matched", "removed", "candidates", "reason", "confirmed", "query"
+    )
 
     def __init__(
         self,
@@ -199,7 +200,7 @@ def resolve(text: str, kb: Any) -> Resolution:
 
 def _resolve(text: str, kb: Any) -> Resolution:
     if len(text) > MAX_LENGTH:
-        return Resolution(text, "unknown", reason=f"Longer than {MAX_LENGTH} characters: not read as one medication")
+        return Resolution(text, "unknown", reason=f"Longer than {MAX_LENGTH} characters: not one medication")
     k = key(text)
     if not k:
         return Resolution(text, "unknown", reason="Empty medication name")
@@ -251,7 +252,8 @@ def _whole(k: str, kb: Any) -> tuple:
             if res[0] == "ambiguous":
                 return res
             if res[0] != "ok":
-                return ("unknown", f"The text in brackets {k[s:e]!r} is neither dose text nor a known name", k[a:b].strip())
+                why = f"The text in brackets {k[s:e]!r} is neither dose text nor a known name"
+                return ("unknown", why, k[a:b].strip())
             inner_hits.append((res, (itoks[0][0], itoks[-1][1])))
     if not toks or all(_kind(k[a:b]) for a, b in toks):
         if not inner_hits:
@@ -275,9 +277,10 @@ def _whole(k: str, kb: Any) -> tuple:
         if b <= a:
             continue
         if a < b:  # "hydrocodone (Norco)": the bracket names more ingredients; keep them all
-            hit, matched, rspans = ohit, other[2], other[3]
+            hit, matched = ohit, other[2]
             continue
-        return ("ambiguous", tuple(sorted(a | b)), f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs")
+        why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
+        return ("ambiguous", tuple(sorted(a | b)), why)
     return ("ok", hit, matched, sorted(spans + rspans), confirmed)
 
 
@@ -345,7 +348,9 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
             w, nxt = words[i].strip(_EDGE), words[i + 1].strip(_EDGE)
             if (w, nxt) in _PHRASES:
                 starts[i] = True
-            elif (_rx.small_bare.match(w) or w in _NUMBER_WORDS) and (_rx.unit_word.match(nxt) or _kind(nxt) == 2 and not _rx.numeric.match(nxt)):
+            elif (_rx.small_bare.match(w) or w in _NUMBER_WORDS) and (
+                _rx.unit_word.match(nxt) or _kind(nxt) == 2 and not _rx.numeric.match(nxt)
+            ):
                 starts[i] = True  # "1 tab", "one tablet", "2 puffs"
     cuts = [n]
     for i in range(n - 1, 0, -1):

@@ -116,7 +116,9 @@ def test_a_bracketed_name_that_disagrees_is_ambiguous(mini_kb):
 # ---------------------------------------------------------------- codes
 
 
-@pytest.mark.parametrize("typed", ["rxcui:11", "RxNorm:11", "RXCUI 11", "rxnorm#11", "RxCUI: 11", "rxcui=11", "RxNorm CUI 11", "RXNORM 11"])
+@pytest.mark.parametrize(
+    "typed", ["rxcui:11", "RxNorm:11", "RXCUI 11", "rxnorm#11", "RxCUI: 11", "rxcui=11", "RxNorm CUI 11", "RXNORM 11"]
+)
 def test_rxnorm_code_forms(mini_kb, typed):
     res = resolve(typed, mini_kb)
     assert (res.status, res.drugs, res.method, res.matched) == ("ok", ("oxy",), "code", "rxcui:11")
@@ -147,7 +149,9 @@ def test_a_code_in_brackets_must_agree_with_the_name(mini_kb):
 
 
 def test_combination_notations_resolve_to_the_product(mini_kb):
-    for typed in ("oxy/paramol 5/325", "Oxyfoo-para 10-325 mg", "oxy and para", "para + oxy", "oxy w/para", "oxy 5 mg / para 325 mg tablet"):
+    typed_forms = ("oxy/paramol 5/325", "Oxyfoo-para 10-325 mg", "oxy and para", "para + oxy", "oxy w/para",
+                   "oxy 5 mg / para 325 mg tablet")
+    for typed in typed_forms:
         res = resolve(typed, mini_kb)
         assert (res.status, res.drugs, res.product, res.method) == ("ok", ("oxy", "para"), "oxy-para", "combination"), typed
 
@@ -198,7 +202,8 @@ def test_words_that_are_not_dose_text_keep_a_string_unrecognised(kb, typed):
 
 def test_stripping_a_salt_never_leaves_only_a_cation(tmp_path):
     (tmp_path / "kb.yaml").write_text(
-        "schema_version: 1\nknowledge_base: {name: t, version: '1'}\ndrugs:\n  - {id: calcium carbonate, names: [calcium], classes: []}\n"
+        "schema_version: 1\nknowledge_base: {name: t, version: '1'}\n"
+        "drugs:\n  - {id: calcium carbonate, names: [calcium], classes: []}\n"
     )
     kb = KnowledgeBase(compile_dirs([(str(tmp_path), True)]))
     assert resolve("calcium carbonate 500 mg", kb).ok
@@ -227,14 +232,20 @@ LEADING = ["", "Tab ", "Take ", "1. ", "- "]
 
 
 @SETTINGS
-@given(st.sampled_from(NAMES), st.sampled_from(DOSE_TEXT), st.sampled_from(LEADING), st.sampled_from([str.lower, str.upper, str.title]))
+@given(
+    st.sampled_from(NAMES), st.sampled_from(DOSE_TEXT), st.sampled_from(LEADING),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
 def test_dose_text_never_changes_what_a_name_means(name, dose, lead, case):
     res = resolve(f"{lead}{case(name)} {dose}", _KB)
     assert res.ok and res.drugs == _KB.names[name][1]
 
 
 @SETTINGS
-@given(st.sampled_from(NAMES), st.integers(0, 40), st.sampled_from(["delete", "replace", "insert", "swap"]), st.sampled_from(string.ascii_lowercase))
+@given(
+    st.sampled_from(NAMES), st.integers(0, 40), st.sampled_from(["delete", "replace", "insert", "swap"]),
+    st.sampled_from(string.ascii_lowercase),
+)
 def test_a_misspelt_name_never_resolves_to_another_drug(name, at, op, letter):
     i = at % len(name)
     typo = {
@@ -260,7 +271,11 @@ def test_an_unknown_word_keeps_a_name_unrecognised(name, word):
 
 
 @SETTINGS
-@given(st.text(max_size=80) | st.lists(st.sampled_from(NAMES + ["10 mg", "(", ")", "/", "-", "and", "#3", "tab", "x", "rxcui:1292", ","]), max_size=8).map(" ".join))
+@given(
+    st.text(max_size=80)
+    | st.lists(st.sampled_from(NAMES + ["10 mg", "(", ")", "/", "-", "and", "#3", "tab", "x", "rxcui:1292", ","]), max_size=8)
+    .map(" ".join)
+)
 def test_any_text_gets_an_answer_and_keeps_its_input(text):
     res = resolve(text, _KB)
     assert res.input == text and res.status in ("ok", "unknown", "ambiguous")
