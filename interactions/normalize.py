@@ -1,68 +1,145 @@
-"""Resolve a medication string, as typed or exported, to knowledge-base drugs.
+"""Resolve a medication string, as typed or exported, to knowledge-base drugs without ever guessing."""
 
-Resolution never guesses. A string resolves only if, after removing dose,
-form, route and frequency text it recognises, what remains is exactly a known
-name (generic, synonym, salt form, brand, unambiguous abbreviation, code), a
-known name plus salt words, or a combination whose every part is a known
-name. Anything else is *unrecognised* and gets ranked suggestions, never a
-replacement; a name declared ambiguous (MS: morphine or magnesium sulfate?) is
-reported as ambiguous with its candidates.
-"""
+# Policy (docs/input-formats.md says the same for users):
+# - A string resolves only if what is left after setting aside dose, form,
+#   route and frequency text is exactly a known name (generic, synonym, salt
+#   form, brand, unambiguous abbreviation, RxNorm code), a known name plus salt
+#   words, or a combination notation whose parts are known single drugs and
+#   together form a combination product the knowledge base knows.
+# - Dose text is set aside only at the end (and form words such as "Tab" at the
+#   start), only when it starts with an unmistakable dose token; words that can
+#   also end a product name (night, PM, #2, a lone digit) are set aside only
+#   after such a token, so "Panadol Night" or "Tylenol #2" are never cut short.
+# - Bracketed text must be dose text, salt words, or a name that agrees with the
+#   rest; a disagreement is reported as ambiguous.
+# - Anything else is unrecognised: suggestions are offered elsewhere, never
+#   applied. A name declared ambiguous is reported with its candidates.
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from .text import key
+from .text import display, key
 
-# ---- vocabulary of dose text: units, forms, routes, release, frequencies ----
-_UNITS = (
-    "mg|mcg|µg|ug|g|gm|gram|grams|kg|ml|mls|l|meq|mmol|mol|iu|units?|unt|%|mg/ml|mcg/ml|mcg/hr|mcg/h|mg/hr|"
-    "mg/5ml|mg/g|mg/actuation|mcg/actuation|mcg/dose|mg/dose|puffs?|drops?|sprays?|gtts?|tabs?|caps?"
-)
-_NUM = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
-_DOSE_RE = re.compile(
-    rf"^(?:#?{_NUM}(?:\s*(?:{_UNITS}))?(?:\s*(?:[/-]|per)\s*{_NUM}?\s*(?:{_UNITS})?)*(?:\s*(?:{_UNITS}))?|x\d+|\d+x|q\d+h|q\d+hr?s?|\d+hr|\d+h|\d+-hour|\d+-hr|\d+/\d+|#\d+)$"
-)
-_DOSE_WORDS = frozenset(
+# ---- vocabulary of dose text ------------------------------------------------
+# STRONG words can start the dose text after a name; WEAK words only continue it.
+_STRONG = frozenset(
     """
-    tab tabs tablet tablets tablt cap caps capsule capsules caplet caplets softgel softgels gelcap gelcaps pill pills
-    oral orally po by mouth sublingual sl buccal topical top transdermal td patch patches inhaler inhalation inhaled
-    inh neb nebulizer nebuliser nebules solution soln sol suspension susp syrup elixir liquid drops drop gtt gtts
-    injection injectable inj iv im sc subq subcut sq intravenous intramuscular subcutaneous intrathecal
-    cream ointment oint gel lotion spray nasal ns ophthalmic ophth eye ear otic rectal pr suppository supp vaginal pv
-    powder granules packet sachet lozenge troche chewable chew chewing gum film strip pen prefilled syringe vial ampule
-    ampoule cartridge kit pack dispersible effervescent orodispersible odt disintegrating lozenges
-    er xr sr cr la xl dr ec ir sa cd xt mr pr hs ds es 24hr 12hr 24h 12h extended delayed sustained controlled
-    modified immediate release released enteric coated film-coated long acting short acting
-    qd od bid bd tid tds qid qds qhs qam qpm qod prn q4h q6h q8h q12h q24h stat daily nightly weekly monthly
-    once twice three four times a day per week month at bedtime night morning evening noon with meals food
-    as needed required directed for pain sleep take every hours hour x1 x2 max maximum dose doses
-    mg mcg g ml unit units iu meq % each of and the
-    generic brand
+    tab tabs tablet tablets tablt tbl tbs cap caps capsule capsules caplet caplets softgel softgels gelcap gelcaps
+    liquigel liquigels pill pills lozenge lozenges troche troches wafer wafers
+    solution soln sol suspension susp syrup syr syp elixir liquid liq drops gtt gtts injection injectable inj infusion
+    cream crm ointment oint gel lotion spray sprays foam patch patches film films
+    inhaler inhalers inh inhalation inhaled neb nebs nebulizer nebuliser nebule nebules respules aerosol hfa mdi dpi
+    diskus handihaler respimat ellipta evohaler accuhaler turbohaler
+    powder pwd granules packet packets sachet sachets suppository suppositories supp supps enema
+    pen pens prefilled syringe syringes vial vials ampule ampules ampoule ampoules cartridge cartridges autoinjector
+    auto-injector injector pen-injector kit system metered solostar flexpen kwikpen flextouch
+    chewable chew chewing dispersible effervescent orodispersible odt disintegrating
+    oral orally po sublingual sublingually sl buccal topical topically transdermal td intravenous iv ivp ivpb im
+    intramuscular sc subq subcut sq sub-q subcutaneous intrathecal intranasal nasal ophthalmic ophth otic rectal
+    rectally pr vaginal vaginally pv
+    er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext-rel extended delayed sustained controlled modified
+    immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
+    modified-release prolonged-release extended-release delayed-release cfc
+    qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
+    ac pc achs mane nocte om once twice thrice every q
+    rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
+    needed directed bedtime
+    mg mcg μg ug gm gms gram grams microgram micrograms milligram milligrams kg ml mls cc meq mmol iu ius units unit
+    unt %
     """.split()
 )
-# words that may follow a name but are not part of it: a sentence of directions
+_WEAK = frozenset(
+    """
+    by mouth as with without food meals meal water milk breakfast lunch dinner supper night nights nighttime morning
+    mornings evening evenings noon am pm day days week weeks wk wks month months hour hours hr hrs h min mins minute
+    minutes a an the of in on to up then and or for at if when until before after while per each x
+    one two three four half quarter
+    pain sleep anxiety nausea vomiting spasm spasms muscle itching itch cough fever headache migraine insomnia agitation
+    bp blood pressure sbp hypertension htn angina chest heart rate
+    max maximum dose doses total not exceed hold do more than times time only regular extra strength
+    generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
+    """.split()
+)
+# salt and ester words: "metoprolol succinate", "sodium valproate"
 _SALT_WORDS = frozenset(
     """
     hydrochloride hcl hydrobromide hbr sodium potassium calcium magnesium succinate tartrate bitartrate maleate mesylate
     mesilate besylate besilate fumarate hemifumarate citrate sulfate sulphate bisulfate phosphate acetate bromide
     hyclate monohydrate dihydrate trihydrate sesquihydrate anhydrous disodium dipotassium propionate dipropionate
     furoate valerate xinafoate carbonate gluconate lactate napsylate pamoate embonate oxalate salicylate stearate
-    benzoate tosylate camsylate edisylate decanoate enanthate cypionate hyclate monosodium trometamol tromethamine
+    benzoate tosylate camsylate edisylate decanoate enanthate cypionate monosodium trometamol tromethamine
     lysine arginine meglumine erbumine tert-butylamine olamine hemihydrate
     """.split()
 )
-_CODE_RE = re.compile(r"^(?:rxcui|rxnorm|rx ?norm|rxn)\s*[:#=]?\s*(\d{1,10})$")
-_SPLIT_RE = re.compile(r"\s*(?:/|\+|&|\bwith\b|\bw/|\band\b|,|;|-)\s*")
-_PAREN_RE = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
+# cations: stripping the anion from "potassium citrate" must not leave "potassium"
+_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium".split())
+
+_NUM = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
+_UNIT = (
+    r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
+    r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
+    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
+)
+_NUMBER_WORDS = frozenset("one two three four half quarter".split())
+_PHRASES = frozenset(
+    {
+        ("long", "acting"), ("short", "acting"), ("extra", "strength"), ("maximum", "strength"), ("max", "strength"),
+        ("regular", "strength"), ("by", "mouth"), ("at", "bedtime"), ("at", "night"), ("every", "night"),
+        ("in", "the"), ("as", "needed"), ("as", "directed"), ("as", "required"), ("per", "day"), ("a", "day"),
+        ("for", "pain"), ("for", "sleep"), ("for", "anxiety"), ("for", "nausea"), ("for", "spasm"), ("for", "spasms"),
+        ("for", "cough"), ("for", "fever"), ("for", "headache"), ("for", "insomnia"), ("for", "agitation"),
+        ("for", "muscle"), ("for", "angina"), ("for", "chest"), ("for", "bp"), ("for", "blood"), ("for", "itching"),
+        ("with", "food"), ("with", "meals"), ("with", "water"), ("with", "milk"), ("before", "meals"),
+        ("after", "meals"), ("low", "dose"),
+    }
+)
+_EDGE = "()[]{},;:.'\"*"
+_SEP_WORDS = frozenset({"and", "with", "w/", "&", "+", "/", ",", ";"})
+_PATTERNS = {
+    # a token made of numbers and units: 10mg, 0.5, 5/325, 20-12.5, 100units/ml, 24hr, q4-6h, x7, 2x, 1/2, u-100
+    "numeric": rf"^(?:[x~@]|q|u-?|<|>)?{_NUM}(?:{_UNIT}|h|x)?(?:(?:/|-|x|to|:)(?:{_NUM})?(?:{_UNIT}|h)?)*$",
+    "unit_word": rf"^{_UNIT}$",
+    "unit_only": rf"^{_UNIT}(?:/{_NUM}?{_UNIT}?)+$",  # mg/ml, units/ml, mcg/hr, mg/5ml
+    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",  # "Tylenol 3", "Tylenol #2": a product number, not a dose
+    "frequency": r"^q\d+(?:-\d+)?(?:h|hr|hrs|d|w|wk|min)?$",
+    "dotted": r"^[a-z.]+$",
+    "code": r"^(?:rx ?cui|rx ?norm(?: ?cui)?|rxn)(?: ?code)?\s*[:#=]?\s*(\d{1,10})$",
+    "list_mark": r"^(?:\d{1,2}[.)]|[-*•·>]+)$",
+    "strong_sep": r"(?<![a-z])w/|/|\+|&|,|;",
+    "hyphen": r"-",
+    "items": r"[^,;]+",
+    "token": r"\S+",
+    "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
+    # "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
+    "glued": r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)",
+}
+
+
+class _Patterns:
+    """The regular expressions, compiled on first use: a run that meets only exact names never pays for them."""
+
+    def __getattr__(self, name: str) -> re.Pattern:
+        pattern = re.compile(_PATTERNS[name])
+        setattr(self, name, pattern)
+        return pattern
+
+
+_rx = _Patterns()
+
+MAX_LENGTH = 1000  # characters; a longer string is not one medication, and would be slow to take apart
+UNKNOWN_NAME = "Not a name the knowledge base knows"
+
+_kinds: dict[str, int] = {}  # token -> 0 (not dose), 1 (weak), 2 (strong); memo
 
 
 class Resolution:
     """How one input string resolved."""
 
-    __slots__ = ("input", "status", "drugs", "product", "method", "matched", "removed", "candidates", "reason")
+    __slots__ = (
+        "input", "status", "drugs", "product", "method", "matched", "removed", "candidates", "reason", "confirmed", "query"
+    )
 
     def __init__(
         self,
@@ -75,16 +152,20 @@ class Resolution:
         removed: str = "",
         candidates: tuple[str, ...] = (),
         reason: str = "",
+        confirmed: tuple[str, ...] = (),
+        query: str = "",
     ) -> None:
-        self.input = input
+        self.input = input  # the string exactly as given
         self.status = status  # "ok" | "unknown" | "ambiguous"
         self.drugs = drugs  # canonical ingredient ids, sorted
         self.product = product  # combination product id, if it was one
         self.method = method  # generic | synonym | salt | brand | abbreviation | code | product | combination
-        self.matched = matched  # the normalised name that matched
+        self.matched = matched  # the normalised name(s) that matched
         self.removed = removed  # dose/form text that was set aside, as typed
         self.candidates = candidates  # for "ambiguous"
         self.reason = reason  # for "unknown"/"ambiguous"
+        self.confirmed = confirmed  # bracketed names that agreed with the name, as typed
+        self.query = query  # for "unknown": the name part to base suggestions on
 
     @property
     def ok(self) -> bool:
@@ -92,7 +173,18 @@ class Resolution:
 
 
 def resolve(text: str, kb: Any) -> Resolution:
-    """Resolve one string against a knowledge base (memoised per knowledge base)."""
+    """Resolve one string against a knowledge base.
+
+    A string seen before costs one dictionary look-up (the memo lives on the
+    knowledge base).
+
+    Args:
+        text: the medication string exactly as given.
+        kb: a loaded :class:`~interactions.kb.KnowledgeBase`.
+
+    Returns:
+        The :class:`Resolution`; ``status`` is "ok", "unknown" or "ambiguous".
+    """
     memo = kb.resolved
     hit = memo.get(text)
     if hit is None:
@@ -102,47 +194,259 @@ def resolve(text: str, kb: Any) -> Resolution:
     return hit
 
 
+# ---- internal results: ("ok", hit, matched, removed spans, confirmed)
+#                        ("ambiguous", candidates, reason) | ("unknown", reason, query)
+
+
 def _resolve(text: str, kb: Any) -> Resolution:
+    if len(text) > MAX_LENGTH:
+        return Resolution(text, "unknown", reason=f"Longer than {MAX_LENGTH} characters: not one medication")
     k = key(text)
     if not k:
-        return Resolution(text, "unknown", reason="empty medication name")
-    direct = _lookup(k, kb)
-    if direct is not None:
-        return _done(text, direct, k, "")
+        return Resolution(text, "unknown", reason="Empty medication name")
+    hit = kb.names.get(k)
+    if hit is not None:
+        return Resolution(text, "ok", drugs=hit[1], product=hit[2], method=hit[0], matched=k)
     amb = kb.ambiguous.get(k)
     if amb is not None:
         return Resolution(text, "ambiguous", candidates=amb["candidates"], reason=amb["reason"])
-    m = _CODE_RE.match(k)
-    if m:
-        hit = kb.names.get("rxcui:" + m.group(1))
-        if hit is not None:
-            return _done(text, hit, "rxcui:" + m.group(1), "")
-        return Resolution(text, "unknown", reason=f"RxNorm code {m.group(1)} is not in the knowledge base")
+    shown = display(text)
+    if len(shown) != len(k):
+        shown = k
+    for m in reversed(list(_rx.glued.finditer(k))):  # the same space goes into both strings
+        cut = m.start()
+        k, shown = k[:cut] + " " + k[cut:], shown[:cut] + " " + shown[cut:]
+    out = _whole(k, kb)
+    if out[0] == "ok":
+        _, hit, matched, spans, confirmed = out
+        return Resolution(
+            text, "ok", drugs=hit[1], product=hit[2], method=hit[0], matched=matched,
+            removed=_render(shown, spans), confirmed=tuple(shown[s:e] for s, e in confirmed),
+        )
+    if out[0] == "ambiguous":
+        return Resolution(text, "ambiguous", candidates=out[1], reason=out[2])
+    return Resolution(text, "unknown", reason=out[1], query=out[2])
 
-    core, removed = _strip_dose(k)
-    if core and core != k:
-        hit = _lookup(core, kb)
-        if hit is not None:
-            return _done(text, hit, core, removed)
-        amb = kb.ambiguous.get(core)
+
+def _whole(k: str, kb: Any) -> tuple:
+    """Resolve the whole key: bracketed groups, then the text around them."""
+    groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _rx.brackets.finditer(k)]
+    main = k
+    for s, e, _, _ in groups:
+        main = main[:s] + " " * (e - s) + main[e:]
+    toks = _tokens(main, 0, len(main))
+    spans: list[tuple[int, int]] = []
+    inner_hits: list[tuple] = []
+    for s, e, s1, e1 in groups:
+        if _dose_only(k, _tokens(k, s1, e1)):
+            spans.append((s, e))  # "(as hydrochloride)", "(5 mg)"
+            continue
+        # "(PRINIVIL,ZESTRIL)": each item must be dose text or a name that agrees
+        for m in _rx.items.finditer(k[s1:e1]):
+            a, b = m.start() + s1, m.end() + s1
+            itoks = _tokens(k, a, b)
+            if _dose_only(k, itoks):
+                spans.append((a, b))
+                continue
+            res = _tokens_resolve(k, itoks, kb, products=True)
+            if res[0] == "ambiguous":
+                return res
+            if res[0] != "ok":
+                why = f"The text in brackets {k[s:e]!r} is neither dose text nor a known name"
+                return ("unknown", why, k[a:b].strip())
+            inner_hits.append((res, (itoks[0][0], itoks[-1][1])))
+    if not toks or all(_kind(k[a:b]) for a, b in toks):
+        if not inner_hits:
+            if toks and k.isdigit():
+                return ("unknown", f"A bare number is not read as an RxNorm code (write rxcui:{k})", "")
+            return ("unknown", "No medication name, only dose or form text", "")
+        res = inner_hits[0][0]
+        spans += [(a, b) for a, b in toks]
+        confirmed = [sp for _, sp in inner_hits[1:]]
+        rest = inner_hits[1:]
+    else:
+        res = _tokens_resolve(k, toks, kb, products=True)
+        if res[0] != "ok":
+            return res
+        confirmed = [sp for _, sp in inner_hits]
+        rest = inner_hits
+    _, hit, matched, rspans, _ = res
+    for other, sp in rest:
+        ohit = other[1]
+        a, b = set(hit[1]), set(ohit[1])
+        if b <= a:
+            continue
+        if a < b:  # "hydrocodone (Norco)": the bracket names more ingredients; keep them all
+            hit, matched = ohit, other[2]
+            continue
+        why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
+        return ("ambiguous", tuple(sorted(a | b)), why)
+    return ("ok", hit, matched, sorted(spans + rspans), confirmed)
+
+
+def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
+    return all(_kind(k[a:b]) or k[a:b].strip(_EDGE) in _SALT_WORDS for a, b in toks)
+
+
+def _tokens(s: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    return [m.span() for m in _rx.token.finditer(s, lo, hi)]
+
+
+def _tokens_resolve(k: str, toks: list[tuple[int, int]], kb: Any, products: bool) -> tuple:
+    """A name with dose text, or failing that a combination notation."""
+    words = [k[a:b] for a, b in toks]
+    cands = _candidates(words)
+    longest = _longest_name(kb) + 4  # room for salt words and "RxNorm CUI 1292"
+    for lo, hi in cands:
+        if hi - lo <= longest:
+            res = _lookup(k, toks, lo, hi, kb, products)
+            if res is not None:
+                return res
+    # a combination's parts set their own dose text aside: only the whole and the barest core need trying
+    for lo, hi in _outermost(cands):
+        res = _combination(k, toks[lo:hi], kb)
+        if res is not None:
+            if res[0] == "ok":
+                _, hit, matched, spans, conf = res
+                spans = spans + toks[:lo] + toks[hi:]
+                return ("ok", hit, matched, spans, conf)
+            return res
+    return _explain_unknown(k, toks, cands, kb)
+
+
+def _outermost(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """For each start, the longest and the shortest candidate, in that order."""
+    out: dict[tuple[int, int], None] = {}
+    for lo in sorted({c[0] for c in cands}):
+        his = [hi for start, hi in cands if start == lo]
+        out[(lo, max(his))] = None
+        out[(lo, min(his))] = None
+    return list(out)
+
+
+def _longest_name(kb: Any) -> int:
+    """How many words the longest known name has (computed once per knowledge base)."""
+    n = getattr(kb, "_longest_name", None)
+    if n is None:
+        n = kb._longest_name = max((k.count(" ") + 1 for k in kb.names), default=1)
+    return n
+
+
+def _candidates(words: list[str]) -> list[tuple[int, int]]:
+    """(lo, hi) token ranges that may hold the name, longest first.
+
+    ``words[hi:]`` is dose text that starts with a strong token; ``words[:lo]``
+    are form words or list markers written before the name.
+    """
+    n = len(words)
+    kinds = [_kind(w) for w in words]
+    starts = [False] * n
+    for i in range(n):
+        if kinds[i] == 2:
+            starts[i] = True
+        elif kinds[i] == 1 and i + 1 < n:
+            w, nxt = words[i].strip(_EDGE), words[i + 1].strip(_EDGE)
+            if (w, nxt) in _PHRASES:
+                starts[i] = True
+            elif (_rx.small_bare.match(w) or w in _NUMBER_WORDS) and (
+                _rx.unit_word.match(nxt) or _kind(nxt) == 2 and not _rx.numeric.match(nxt)
+            ):
+                starts[i] = True  # "1 tab", "one tablet", "2 puffs"
+    cuts = [n]
+    for i in range(n - 1, 0, -1):
+        if not kinds[i]:
+            break
+        if starts[i]:
+            cuts.append(i)
+    los = [0]
+    i = 1 if n > 1 and _rx.list_mark.match(words[0]) else 0
+    if i:
+        los.append(1)
+    if i < n - 1 and starts[i]:  # "Tab Baclofen", "24 HR metoprolol", "Take ..."
+        while i < n - 1 and kinds[i]:
+            i += 1
+            los.append(i)
+    out = [(lo, hi) for lo in los for hi in cuts if hi > lo]
+    out.sort(key=lambda c: (c[0] - c[1], c[0]))
+    return out
+
+
+def _kind(tok: str) -> int:
+    """0: not dose text; 1: weak (continues dose text); 2: strong (may start it)."""
+    k = _kinds.get(tok)
+    if k is None:
+        k = _classify(tok)
+        if len(_kinds) < 200_000:
+            _kinds[tok] = k
+    return k
+
+
+def _classify(tok: str) -> int:
+    w = tok.strip(_EDGE)
+    if not w or w in "-–/+&":
+        return 1
+    if w in _STRONG:
+        return 2
+    if w in _WEAK:
+        return 1
+    if "." in w and _rx.dotted.match(w):  # p.o., b.i.d., q.h.s.
+        d = w.replace(".", "")
+        return 2 if d in _STRONG else 1 if d in _WEAK else 0
+    if _rx.small_bare.match(w):
+        return 1
+    if _rx.numeric.match(w) or _rx.unit_only.match(w):
+        return 2
+    if _rx.frequency.match(w):
+        return 2
+    return 0
+
+
+def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, products: bool) -> tuple | None:
+    """Look the name in ``toks[lo:hi]`` up: exact, ambiguous, code, or with salt words."""
+    name = _name(k, toks, lo, hi)
+    if not name:
+        return None
+    rest = toks[:lo] + toks[hi:]
+    hit = kb.names.get(name)
+    if hit is None and ("#" in name or "no. " in name or " w" in name):
+        for alt in _spellings(name):  # "Tylenol with Codeine #4" is "Tylenol w/ Codeine #4"
+            hit = kb.names.get(alt)
+            if hit is not None:
+                name = alt
+                break
+    if hit is None:
+        amb = kb.ambiguous.get(name)
         if amb is not None:
-            return Resolution(text, "ambiguous", candidates=amb["candidates"], reason=amb["reason"])
-    name = core or k
-    hit = _lookup_salt(name, kb)
-    if hit is not None:
-        return _done(text, hit, name, removed)
-    combo = _combination(name, kb)
-    if combo is not None:
-        return _combo_done(text, combo, name, removed)
-    return Resolution(text, "unknown", reason="not a name the knowledge base knows")
+            return ("ambiguous", amb["candidates"], amb["reason"])
+        m = _rx.code.match(name)
+        if m:
+            hit = kb.names.get("rxcui:" + m.group(1))
+            if hit is None:
+                return ("unknown", f"RxNorm code {m.group(1)} is not in the knowledge base", "")
+            name = "rxcui:" + m.group(1)
+        else:
+            hit = _salt(name, kb)
+            if hit is None:
+                return None
+    if not products and (hit[2] or len(hit[1]) != 1):
+        return None
+    return ("ok", hit, name, rest, [])
 
 
-def _lookup(k: str, kb: Any) -> tuple | None:
-    return kb.names.get(k)
+def _spellings(name: str) -> list[str]:
+    """Equivalent spellings of a product name: '#3' / 'no. 3', 'with' / 'w/'."""
+    out = [name]
+    for a, b in ((r"#(\d)", r"no. \1"), (r"\bno\. ?(\d)", r"#\1"), (r" with ", " w/ "), (r" w/ ", " with ")):
+        out += [re.sub(a, b, x) for x in out]
+    return [x for x in dict.fromkeys(out) if x != name]
 
 
-def _lookup_salt(name: str, kb: Any) -> tuple | None:
-    """A known name with salt words before or after it: 'metoprolol tartrate', 'sodium valproate'."""
+def _name(k: str, toks: list[tuple[int, int]], lo: int, hi: int) -> str:
+    return " ".join(k[a:b] for a, b in toks[lo:hi]).strip(" .,;:-*")
+
+
+def _salt(name: str, kb: Any) -> tuple | None:
+    """A known name with salt words after or before it: 'metoprolol tartrate', 'sodium valproate'."""
     words = name.split()
     if len(words) < 2:
         return None
@@ -151,71 +455,125 @@ def _lookup_salt(name: str, kb: Any) -> tuple | None:
         hi -= 1
     while lo < hi - 1 and words[lo] in _SALT_WORDS:
         lo += 1
-    if (lo, hi) == (0, len(words)):
+    if (lo, hi) == (0, len(words)) or all(w in _CATIONS for w in words[lo:hi]):
         return None
     hit = kb.names.get(" ".join(words[lo:hi]))
-    if hit is None or hit[0] == "abbreviation":
+    # salt words qualify generic names; after a brand, "HCL" is as likely a slip for "HCT"
+    if hit is None or hit[0] not in ("generic", "synonym", "salt"):
         return None
     return ("salt", hit[1], hit[2])
 
 
-def _strip_dose(k: str) -> tuple[str, str]:
-    """Split 'baclofen 10mg tablets' into ('baclofen', '10mg tablets').
-
-    Only text made entirely of dose vocabulary is removed; otherwise the
-    string is returned whole so that nothing the user wrote is ignored.
-    """
-    s = _PAREN_RE.sub(" ", k).strip()
-    words = s.split()
-    if not words:
-        return "", ""
-    # find the first word from which every remaining word is dose text
-    cut = len(words)
-    for i in range(len(words) - 1, 0, -1):
-        if _is_dose_word(words[i]):
-            cut = i
-        else:
-            break
-    if cut == len(words) and s == k:
-        return k, ""
-    core = " ".join(words[:cut])
-    removed = " ".join(words[cut:])
-    if s != k:
-        removed = (removed + " " + " ".join(_PAREN_RE.findall(k)).strip()).strip()
-    return core, removed
-
-
-def _is_dose_word(w: str) -> bool:
-    w = w.strip(",;:.")
-    if not w:
-        return True
-    return w in _DOSE_WORDS or _DOSE_RE.match(w) is not None
-
-
-def _combination(name: str, kb: Any) -> tuple[tuple[str, ...], list[str]] | None:
-    parts = [p for p in _SPLIT_RE.split(name) if p]
-    if len(parts) < 2:
+def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
+    """'hydrocodone/APAP', 'lisinopril-HCTZ', 'amlodipine and benazepril': a known product's ingredients."""
+    parts = _split(k, toks, _rx.strong_sep)
+    if len(parts) < 2 and not any("-" in k[a:b] for a, b in toks):
         return None
-    ingredients: set[str] = set()
-    matched = []
+    found: list[tuple] = []
     for part in parts:
-        hit = kb.names.get(part)
-        if hit is None:
-            hit = _lookup_salt(part, kb)
-        if hit is None:
-            return None
-        ingredients.update(hit[1])
-        matched.append(part)
-    if len(ingredients) < 2:
+        res = _part(k, part, kb)
+        if res is None:
+            sub = _split(k, part, _rx.hyphen)
+            if len(sub) < 2:
+                return None
+            for sp in sub:
+                r = _part(k, sp, kb)
+                if r is None:
+                    return None
+                found.append(r)
+        else:
+            found.append(res)
+    names = [r for r in found if r[0] != "dose"]
+    if len(names) < 2:
         return None
-    return tuple(sorted(ingredients)), matched
+    for r in names:
+        if r[0] == "ambiguous":
+            return r
+    drugs = tuple(sorted({d for r in names for d in r[1][1]}))
+    matched = " + ".join(r[2] for r in names)
+    spans = [sp for r in found for sp in r[3]]
+    product = _product_by_ingredients(kb).get(drugs)
+    if product is None:
+        shown = ", ".join(r[2] for r in names)
+        return ("unknown", f"Names several medications ({shown}) that the knowledge base does not know as one "
+                "combination product; list each medication separately", "")
+    return ("ok", ("combination", drugs, product), matched, spans, [])
 
 
-def _done(text: str, hit: tuple, matched: str, removed: str) -> Resolution:
-    method, drugs, product = hit
-    return Resolution(text, "ok", drugs=drugs, product=product, method=method, matched=matched, removed=removed)
+def _split(k: str, toks: list[tuple[int, int]], sep: re.Pattern) -> list[list[tuple[int, int]]]:
+    """Split tokens into parts at separators; dose tokens such as 5/325 are never split."""
+    parts: list[list[tuple[int, int]]] = [[]]
+    for a, b in toks:
+        w = k[a:b]
+        if w in _SEP_WORDS:
+            parts.append([])
+            continue
+        if _kind(w) == 2 and any(c.isdigit() for c in w):
+            parts[-1].append((a, b))
+            continue
+        pos = a
+        for m in sep.finditer(w):
+            if m.start() + a > pos:
+                parts[-1].append((pos, m.start() + a))
+            parts.append([])
+            pos = m.end() + a
+        if pos < b:
+            parts[-1].append((pos, b))
+    return [p for p in parts if p]
 
 
-def _combo_done(text: str, combo: tuple, name: str, removed: str) -> Resolution:
-    drugs, _parts = combo
-    return Resolution(text, "ok", drugs=drugs, method="combination", matched=name, removed=removed)
+def _part(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
+    """One part of a combination: a single drug with its own dose text, or dose text alone."""
+    words = [k[a:b] for a, b in toks]
+    if all(_kind(w) for w in words):
+        return ("dose", None, "", toks, [])
+    for lo, hi in _candidates(words):
+        res = _lookup(k, toks, lo, hi, kb, products=False)
+        if res is not None:
+            return res if res[0] != "unknown" else None
+    return None
+
+
+def _product_by_ingredients(kb: Any) -> dict[tuple[str, ...], str]:
+    table = getattr(kb, "_products_by_ingredients", None)
+    if table is None:
+        table = {}
+        for pid, p in sorted(kb.products.items()):
+            table.setdefault(tuple(sorted(p["ingredients"])), pid)
+        kb._products_by_ingredients = table
+    return table
+
+
+def _explain_unknown(k: str, toks: list[tuple[int, int]], cands: list[tuple[int, int]], kb: Any) -> tuple:
+    """Say why a string did not resolve, naming a known name it starts with, if any."""
+    lo = max((c[0] for c in cands), default=0)
+    hi_min = min((c[1] for c in cands if c[0] == lo), default=len(toks))
+    words = [k[a:b] for a, b in toks]
+    query = " ".join(words[lo:hi_min])
+    for hi in range(len(toks) - 1, lo, -1):
+        res = _lookup(k, toks, lo, hi, kb, products=True)
+        if res is None or res[0] != "ok":
+            continue
+        unknown = [w for w in words[hi:] if not _kind(w)]
+        others = [w.strip(_EDGE) for w in unknown if w.strip(_EDGE) in kb.names]
+        if others:
+            why = f"{', '.join(others)!r} is a known name too: list each medication separately"
+        elif unknown:
+            why = f"{' '.join(unknown)!r} is neither dose text nor part of a known name"
+        else:
+            why = f"{' '.join(w for w in words[hi:] if _kind(w) == 1)!r} may be part of a product name"
+        return ("unknown", f"{res[2]!r} is a known name, but {why}; nothing typed is ignored, so the entry is "
+                "not resolved", query)
+    return ("unknown", UNKNOWN_NAME, query)
+
+
+def _render(shown: str, spans: list[tuple[int, int]]) -> str:
+    """The text set aside, as typed: adjacent pieces joined, separate pieces with '; '."""
+    pieces: list[list[int]] = []
+    for a, b in sorted(spans):
+        if pieces and not shown[pieces[-1][1]:a].strip():
+            pieces[-1][1] = max(pieces[-1][1], b)
+        else:
+            pieces.append([a, b])
+    texts = (shown[a:b].strip() for a, b in pieces)
+    return "; ".join(t for t in texts if t.strip("()[]{}-*•·>,;:. "))  # stray brackets and list marks say nothing

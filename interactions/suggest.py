@@ -7,6 +7,7 @@ The fuzzy matcher is imported only when a name is not recognised.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .text import key
@@ -16,19 +17,28 @@ CUTOFF = 70.0
 
 
 def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
-    """Up to ``limit`` known names close to ``text``, best first, one per drug or product."""
-    from rapidfuzz import fuzz, process, utils  # noqa: F401 - imported lazily on purpose
+    """Up to ``limit`` known names close to ``text``, best first, one per drug or product.
 
-    query = key(text)
+    The score of a name is the better of its plain edit similarity (a
+    misspelling: 'hydroxyzne') and its word-set similarity (several names in
+    one entry: 'oxycodone and alprazolam'); partial matching is not used, as it
+    ranks any short name found inside a long one ('wine' in 'hydroxizine').
+    """
+    from rapidfuzz import fuzz, process  # imported lazily on purpose
+
+    query = " ".join(re.sub(r"[/+&,;()\[\]]", " ", key(text)).split())
     if not query:
         return []
     choices = _choices(kb)
-    # WRatio handles partial and token-order differences; ties broken by name
-    hits = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit * 6, score_cutoff=CUTOFF)
-    hits.sort(key=lambda h: (-h[1], len(h[0]), h[0]))
+    best: dict[str, float] = {}
+    for scorer in (fuzz.ratio, fuzz.token_set_ratio):
+        for name, score, _i in process.extract(query, choices, scorer=scorer, limit=limit * 6, score_cutoff=CUTOFF):
+            if score > best.get(name, 0.0):
+                best[name] = score
+    ranked = sorted(best.items(), key=lambda h: (-h[1], len(h[0]), h[0]))
     out: list[str] = []
     seen: set[tuple] = set()
-    for name, _score, _i in hits:
+    for name, _score in ranked:
         method, drugs, product = kb.names[name]
         target = (drugs, product)
         if target in seen:
@@ -38,6 +48,11 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
         if len(out) >= limit:
             break
     return out
+
+
+def for_resolution(res: Any, kb: Any, limit: int = LIMIT) -> list[str]:
+    """Suggestions for an unrecognised :class:`~interactions.normalize.Resolution`, from its name part."""
+    return suggestions(res.query or res.input, kb, limit)
 
 
 def display(name: str, method: str, drugs: tuple[str, ...], product: str, kb: Any) -> str:

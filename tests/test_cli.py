@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -175,6 +176,55 @@ def test_json_output_matches_published_schema(capsys):
     import jsonschema
 
     schema = json.loads((ROOT / "interactions" / "schema" / "result.schema.json").read_text())
-    for args in (["baclofen", "alcohol"], ["Percocet", "notadrug", "Xanax 0.5 mg"], ["acetaminophen"]):
+    for args in (
+        ["baclofen", "alcohol"],
+        ["Percocet", "notadrug", "Xanax 0.5 mg"],
+        ["acetaminophen"],
+        ["baclofen (Lioresal) 10 mg", "oxy", "HYDROcodone-acetaminophen (NORCO) 10-325 mg per tablet"],
+    ):
         _, out, _ = run(capsys, *args, "--format", "json")
         jsonschema.validate(json.loads(out), schema)
+
+
+def test_opioid_benzodiazepine_warning_names_both_inputs_as_typed(capsys):
+    code, out, _ = run(capsys, "Norco 10-325", "Xanax 0.5 mg PO qHS", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert doc["findings"][0]["rule"] == "opioid-benzodiazepine"
+    assert doc["findings"][0]["inputs"] == ["Norco 10-325", "Xanax 0.5 mg PO qHS"]
+    norco, xanax = doc["medications"]
+    assert (norco["ingredients"], norco["dose_text"]) == (["hydrocodone", "acetaminophen"], "10-325")
+    assert (xanax["drug"], xanax["resolved_by"], xanax["dose_text"]) == ("alprazolam", "brand", "0.5 mg PO qHS")
+
+
+def test_misspelling_is_suggested_never_resolved(capsys):
+    code, out, _ = run(capsys, "hydroxyzne", "--format", "json")
+    doc = json.loads(out)
+    assert code == 4 and doc["summary"]["recognized"] == 0
+    assert doc["medications"][0]["status"] == "unrecognized" and doc["medications"][0]["drug"] is None
+    assert doc["unrecognized"][0]["suggestions"][0] == "hydroxyzine"
+
+
+def test_rxnorm_code_resolves_like_the_name(capsys):
+    code, out, _ = run(capsys, "rxcui:1292", "alcohol", "--format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert (doc["medications"][0]["drug"], doc["medications"][0]["resolved_by"]) == ("baclofen", "code")
+    assert doc["findings"][0]["inputs"] == ["alcohol", "rxcui:1292"]
+
+
+def test_ambiguous_name_lists_candidates_and_is_incomplete(capsys):
+    code, out, _ = run(capsys, "oxy 5 mg", "alprazolam")
+    assert code == 4
+    assert "AMBIGUOUS: could be oxycodone, oxymorphone" in out and "No interactions found" not in out
+
+
+def test_real_process_resolves_a_pasted_list(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "cli", "Norco 10-325", "Xanax 0.5 mg PO qHS", "hydroxyzne"],
+        capture_output=True, cwd=ROOT, text=True, env={**os.environ, "NO_COLOR": "1", "CHECK_MEDS_CACHE_DIR": str(tmp_path)},
+    )
+    assert proc.returncode == 1 and proc.stderr == ""
+    assert "MAJOR" in proc.stdout and "Opioid with a benzodiazepine" in proc.stdout
+    assert "NOT RECOGNISED: did you mean hydroxyzine" in proc.stdout
+    assert "INCOMPLETE" in proc.stdout

@@ -85,7 +85,7 @@ def test_unknown_and_ambiguous_are_reported_not_dropped(mini_kb):
 
 def test_resolution_methods(mini_kb):
     kb = KnowledgeBase(mini_kb.data)
-    r = check(["Oxyfoo", "alpra hydrochloride", "paramol", "TZ", "rxcui:11", "Oxypara", "alpra hcl", "morph 10 mg po bid", "pril/tz"], kb)
+    r = check(["Oxyfoo", "alpra hydrochloride", "paramol", "TZ", "rxcui:11", "Oxypara", "alpra hcl", "morph 10 mg po bid", "paramol/oxy"], kb)
     got = [(x.method, x.drugs) for x in r.resolutions]
     assert got == [
         ("brand", ("oxy",)),
@@ -96,9 +96,18 @@ def test_resolution_methods(mini_kb):
         ("product", ("oxy", "para")),
         ("salt", ("alpra",)),
         ("generic", ("morph",)),
-        ("combination", ("pril", "thiaz")),
+        ("combination", ("oxy", "para")),
     ]
     assert r.resolutions[7].removed == "10 mg po bid"
+    assert r.resolutions[8].product == "oxy-para"
+
+
+def test_combination_notation_must_be_a_known_product(mini_kb):
+    # one string naming two drugs is one medication to the engine: an opioid and a
+    # benzodiazepine written as "oxy/alpra" would then never be checked against each other
+    r = check(["oxy/alpra"], mini_kb)
+    assert not r.complete
+    assert "list each medication separately" in r.resolutions[0].reason
 
 
 def test_unknown_words_are_not_stripped_away(mini_kb):

@@ -12,7 +12,7 @@ from .. import __version__
 from ..engine import CheckResult, Finding
 from ..normalize import Resolution
 from ..severity import RANK, SEVERITIES
-from ..suggest import suggestions
+from ..suggest import for_resolution
 
 SCHEMA_VERSION = 1
 
@@ -72,6 +72,8 @@ def medication(res: Resolution, kb: Any) -> dict[str, Any]:
         out["product"] = res.product
     if res.removed:
         out["dose_text"] = res.removed
+    if res.confirmed:
+        out["confirmed_by"] = list(res.confirmed)
     return out
 
 
@@ -82,7 +84,7 @@ def unrecognized(res: Resolution, kb: Any) -> dict[str, Any]:
         out["suggestions"] = list(res.candidates)
     else:
         out["ambiguous"] = False
-        out["suggestions"] = suggestions(res.input, kb)
+        out["suggestions"] = for_resolution(res, kb)
     return out
 
 

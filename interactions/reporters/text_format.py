@@ -13,8 +13,9 @@ from typing import Any
 from .. import __version__
 from ..engine import CheckResult, Finding
 from ..severity import RANK
+from ..normalize import UNKNOWN_NAME
+from ..suggest import for_resolution
 from .document import METHOD_TEXT, drug_label
-from ..suggest import suggestions
 
 Segment = tuple[str, str]  # (text, style name)
 Line = list[Segment]
@@ -55,12 +56,16 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
         if r.ok:
             how = METHOD_TEXT.get(r.method, r.method)
             extra = f" (dose text set aside: {r.removed})" if r.removed else ""
+            if r.confirmed:
+                extra += f" (also named: {', '.join(r.confirmed)})"
             add([(f"  {shown:<{col}}  ", ""), ("-> ", "dim"), (drug_label(r, kb), "ok"), (f"  [{how}]{extra}", "dim")])
         elif r.status == "ambiguous":
             add([(f"  {shown:<{col}}  ", ""), ("AMBIGUOUS", "unknown"), (f": could be {', '.join(r.candidates)}. {r.reason}", "")])
         else:
-            sugg = suggestions(r.input, kb)
+            sugg = for_resolution(r, kb)
             tail = f": did you mean {', '.join(sugg)}?" if sugg else ": no similar name is known."
+            if r.reason != UNKNOWN_NAME:
+                tail += f" ({r.reason})"
             add([(f"  {shown:<{col}}  ", ""), ("NOT RECOGNISED", "unknown"), (tail, "")])
     add([])
 

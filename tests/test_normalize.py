@@ -1,0 +1,292 @@
+"""The normaliser: every form a medication string arrives in, and that it never guesses."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from interactions import normalize
+from interactions.kb import KnowledgeBase, compile_dirs, rule_dirs
+from interactions.normalize import resolve
+from interactions.suggest import for_resolution
+from interactions.text import key
+
+from conftest import FIXTURES
+
+_KB = KnowledgeBase(compile_dirs(rule_dirs()))
+NAMES = sorted(k for k in _KB.names if not k.startswith("rxcui:"))
+SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+
+# look-alike / sound-alike pairs: a known cause of dispensing errors
+LASA = [
+    ("hydroxyzine", "hydralazine"),
+    ("clonidine", "Klonopin"),
+    ("tramadol", "trazodone"),
+    ("Celebrex", "Celexa"),
+    ("hydrocodone", "hydromorphone"),
+    ("oxycodone", "oxymorphone"),
+]
+# (as typed, the name meant): suggestions must put the meant name first
+MISSPELLINGS = [
+    ("hydroxyzne", "hydroxyzine"), ("hydroxizine", "hydroxyzine"), ("hydralazne", "hydralazine"),
+    ("hydralizine", "hydralazine"), ("clonodine", "clonidine"), ("klonipin", "Klonopin"), ("clonazapam", "clonazepam"),
+    ("tramdol", "tramadol"), ("trazadone", "trazodone"), ("celebrax", "Celebrex"), ("alprazalam", "alprazolam"),
+    ("zanax", "Xanax"), ("lorazapam", "lorazepam"), ("diazapam", "diazepam"), ("sertaline", "sertraline"),
+    ("lisinipril", "lisinopril"), ("amlodapine", "amlodipine"), ("metropolol", "metoprolol"),
+    ("furosamide", "furosemide"), ("gabapenton", "gabapentin"), ("oxycodne", "oxycodone"), ("percoset", "Percocet"),
+    ("hydrocodine", "hydrocodone"), ("hydromorphine", "hydromorphone"), ("oxymorphine", "oxymorphone"),
+    ("acetaminophin", "acetaminophen"), ("ibuprofin", "ibuprofen"), ("asprin", "aspirin"),
+    ("propanolol", "propranolol"), ("flexaril", "Flexeril"), ("neurotin", "Neurontin"),
+    ("hydroxyzne 25 mg tab", "hydroxyzine"),
+]
+
+
+def need(kb, *names):
+    missing = [n for n in names if key(n) not in kb.names]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)} in the knowledge base")
+
+
+@pytest.fixture(scope="module")
+def code_kb(tmp_path_factory):
+    """The tiny knowledge base plus a drug and a product with RxNorm clinical-drug codes."""
+    layer = tmp_path_factory.mktemp("clinical-codes")
+    (layer / "codes.yaml").write_text(
+        "schema_version: 1\n"
+        "drugs:\n"
+        "  - {id: clin, classes: [], codes: {rxnorm: '21', rxnorm_clinical: ['2101', '2102']}}\n"
+        "products:\n"
+        "  - {id: clin-para, names: [Clinpara], ingredients: [clin, para], codes: {rxnorm_clinical: ['2199']}}\n"
+    )
+    return KnowledgeBase(compile_dirs([(str(FIXTURES / "mini_kb"), True), (str(layer), False)]))
+
+
+# ---------------------------------------------------------------- look-alikes
+
+
+@pytest.mark.parametrize(("a", "b"), LASA)
+def test_look_alike_names_each_resolve_exactly_and_never_to_each_other(fresh_kb, a, b):
+    need(fresh_kb, a, b)
+    ra, rb = resolve(a, fresh_kb), resolve(b, fresh_kb)
+    assert ra.ok and rb.ok
+    assert ra.drugs == fresh_kb.names[key(a)][1] and rb.drugs == fresh_kb.names[key(b)][1]
+    assert set(ra.drugs).isdisjoint(rb.drugs)
+
+
+@pytest.mark.parametrize(("typed", "meant"), MISSPELLINGS)
+def test_a_misspelling_is_never_resolved_and_the_meant_name_is_suggested_first(fresh_kb, typed, meant):
+    need(fresh_kb, meant)
+    res = resolve(typed, fresh_kb)
+    assert res.status == "unknown" and res.drugs == ()
+    first = for_resolution(res, fresh_kb)[0]
+    assert first.split(" (")[0].casefold() == meant.casefold()
+
+
+@pytest.mark.parametrize("typed", ["hydroxyzinex", "clonid", "baclofe", "tramadols", "Xanaxx"])
+def test_no_prefix_or_near_match_is_ever_resolved(kb, typed):
+    assert not resolve(typed, kb).ok
+
+
+# ---------------------------------------------------------------- ambiguous names
+
+
+def test_every_shipped_ambiguous_name_is_reported_with_its_candidates(kb):
+    assert kb.ambiguous, "rules/drugs/ambiguous.yaml lists names"
+    for k, entry in kb.ambiguous.items():
+        for typed in (entry["name"], entry["name"].upper(), f"{entry['name']} 10 mg PO BID"):
+            res = resolve(typed, kb)
+            assert res.status == "ambiguous", typed
+            assert res.candidates == entry["candidates"] and len(res.candidates) >= 2
+            assert all(c in kb.drugs for c in res.candidates)
+
+
+def test_an_ambiguous_part_makes_a_combination_ambiguous(mini_kb):
+    res = resolve("OP/paramol 5/325", mini_kb)
+    assert res.status == "ambiguous" and res.candidates == ("oxy", "pril")
+
+
+def test_a_bracketed_name_that_disagrees_is_ambiguous(mini_kb):
+    res = resolve("Oxyfoo (alpra) 5 mg", mini_kb)
+    assert res.status == "ambiguous" and set(res.candidates) == {"oxy", "alpra"}
+
+
+# ---------------------------------------------------------------- codes
+
+
+@pytest.mark.parametrize(
+    "typed", ["rxcui:11", "RxNorm:11", "RXCUI 11", "rxnorm#11", "RxCUI: 11", "rxcui=11", "RxNorm CUI 11", "RXNORM 11"]
+)
+def test_rxnorm_code_forms(mini_kb, typed):
+    res = resolve(typed, mini_kb)
+    assert (res.status, res.drugs, res.method, res.matched) == ("ok", ("oxy",), "code", "rxcui:11")
+
+
+def test_a_bare_number_is_not_a_code(mini_kb):
+    res = resolve("11", mini_kb)
+    assert res.status == "unknown" and "rxcui:11" in res.reason
+
+
+def test_an_unknown_code_says_so(mini_kb):
+    res = resolve("rxcui:424242", mini_kb)
+    assert res.status == "unknown" and "424242" in res.reason
+
+
+def test_clinical_drug_codes_resolve_to_their_drug_or_product(code_kb):
+    assert resolve("rxcui:2102", code_kb).drugs == ("clin",)
+    res = resolve("RxNorm:2199", code_kb)
+    assert (res.drugs, res.product, res.method) == (("clin", "para"), "clin-para", "code")
+
+
+def test_a_code_in_brackets_must_agree_with_the_name(mini_kb):
+    assert resolve("Oxyfoo (rxcui:11)", mini_kb).ok
+    assert resolve("alpra (RxNorm: 11)", mini_kb).status == "ambiguous"
+
+
+# ---------------------------------------------------------------- combinations
+
+
+def test_combination_notations_resolve_to_the_product(mini_kb):
+    typed_forms = ("oxy/paramol 5/325", "Oxyfoo-para 10-325 mg", "oxy and para", "para + oxy", "oxy w/para",
+                   "oxy 5 mg / para 325 mg tablet")
+    for typed in typed_forms:
+        res = resolve(typed, mini_kb)
+        assert (res.status, res.drugs, res.product, res.method) == ("ok", ("oxy", "para"), "oxy-para", "combination"), typed
+
+
+def test_a_combination_of_products_or_unknown_parts_is_not_resolved(mini_kb):
+    for typed in ("Oxypara/alpra", "oxy/banana", "oxy/alpra", "oxy or para"):
+        assert not resolve(typed, mini_kb).ok, typed
+
+
+def test_a_bracketed_product_widens_a_single_ingredient(mini_kb):
+    res = resolve("oxy (Oxypara)", mini_kb)
+    assert res.drugs == ("oxy", "para") and res.confirmed == ("Oxypara",)
+
+
+# ---------------------------------------------------------------- nothing lost, nothing guessed
+
+
+def test_set_aside_text_and_bracketed_names_are_kept_as_typed(kb):
+    res = resolve("Tab. BACLOFEN (Lioresal) 10MG Tablets PO TID", kb)
+    assert res.ok and res.input == "Tab. BACLOFEN (Lioresal) 10MG Tablets PO TID"
+    assert res.removed == "Tab.; 10MG Tablets PO TID"
+    assert res.confirmed == ("Lioresal",)
+    assert res.matched == "baclofen" and res.method == "generic"
+
+
+def test_bracketed_dose_and_salt_text_is_set_aside(kb):
+    res = resolve("sertraline (as hydrochloride) 50 mg tablets", kb)
+    assert res.ok and res.removed == "(as hydrochloride) 50 mg tablets"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "baclofen banana",
+        "baclofen 10 mg for spasticity",
+        "lisinopril 10 mg (Patient taking differently: 5 mg daily)",
+        "Panadol Night",  # a product suffix, not dose text
+        "Tylenol #2",  # a product number: acetaminophen with codeine, not plain Tylenol
+        "Tylenol 2",
+        "Lopressor HCL",  # salt words qualify generic names only; after a brand it may be a slip for HCT
+    ],
+)
+def test_words_that_are_not_dose_text_keep_a_string_unrecognised(kb, typed):
+    need(kb, typed.split()[0])
+    res = resolve(typed, kb)
+    assert res.status == "unknown" and res.reason
+
+
+def test_stripping_a_salt_never_leaves_only_a_cation(tmp_path):
+    (tmp_path / "kb.yaml").write_text(
+        "schema_version: 1\nknowledge_base: {name: t, version: '1'}\n"
+        "drugs:\n  - {id: calcium carbonate, names: [calcium], classes: []}\n"
+    )
+    kb = KnowledgeBase(compile_dirs([(str(tmp_path), True)]))
+    assert resolve("calcium carbonate 500 mg", kb).ok
+    assert not resolve("calcium acetate 667 mg", kb).ok
+
+
+def test_unknown_reasons_name_the_problem(kb):
+    assert "'banana'" in resolve("baclofen banana", kb).reason
+    assert "separately" in resolve("oxycodone and alprazolam", kb).reason
+    assert "separately" in resolve("Xanax or Valium", kb).reason
+    assert "only dose" in resolve("10 mg tablet", kb).reason
+
+
+def test_a_seen_string_costs_one_dictionary_look_up(fresh_kb, monkeypatch):
+    first = resolve("Baclofen 10 mg tablets", fresh_kb)
+    monkeypatch.setattr(normalize, "_resolve", lambda *a: pytest.fail("resolved twice"))
+    assert resolve("Baclofen 10 mg tablets", fresh_kb) is first
+    assert fresh_kb.resolved["Baclofen 10 mg tablets"] is first
+
+
+# ---------------------------------------------------------------- properties over the whole vocabulary
+
+DOSE_TEXT = ["10 mg", "25 MG ORAL TABLET", "100 mg po bid", "20mg tablets", "12.5 mg daily prn pain",
+             "40 MG 24HR Extended Release Oral Tablet", "50 mcg/hr patch q72h", "10 mg/5 mL oral solution"]
+LEADING = ["", "Tab ", "Take ", "1. ", "- "]
+
+
+@SETTINGS
+@given(
+    st.sampled_from(NAMES), st.sampled_from(DOSE_TEXT), st.sampled_from(LEADING),
+    st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_dose_text_never_changes_what_a_name_means(name, dose, lead, case):
+    res = resolve(f"{lead}{case(name)} {dose}", _KB)
+    assert res.ok and res.drugs == _KB.names[name][1]
+
+
+@SETTINGS
+@given(
+    st.sampled_from(NAMES), st.integers(0, 40), st.sampled_from(["delete", "replace", "insert", "swap"]),
+    st.sampled_from(string.ascii_lowercase),
+)
+def test_a_misspelt_name_never_resolves_to_another_drug(name, at, op, letter):
+    i = at % len(name)
+    typo = {
+        "delete": name[:i] + name[i + 1:],
+        "replace": name[:i] + letter + name[i + 1:],
+        "insert": name[:i] + letter + name[i:],
+        "swap": name[:i] + name[i + 1:i + 2] + name[i:i + 1] + name[i + 2:],
+    }[op]
+    assume(key(typo) not in _KB.names and key(typo) not in _KB.ambiguous)
+    res = resolve(typo, _KB)
+    assert not res.ok or set(res.drugs) == set(_KB.names[name][1]), (typo, res.drugs)
+
+
+_VOCABULARY = normalize._STRONG | normalize._WEAK | normalize._SALT_WORDS
+
+
+@SETTINGS
+@given(st.sampled_from(NAMES), st.text(string.ascii_lowercase, min_size=3, max_size=9))
+def test_an_unknown_word_keeps_a_name_unrecognised(name, word):
+    assume(word not in _VOCABULARY and word not in _KB.names and word not in _KB.ambiguous)
+    assume(key(f"{name} {word}") not in _KB.names)
+    assert not resolve(f"{name} {word}", _KB).ok
+
+
+@SETTINGS
+@given(
+    st.text(max_size=80)
+    | st.lists(st.sampled_from(NAMES + ["10 mg", "(", ")", "/", "-", "and", "#3", "tab", "x", "rxcui:1292", ","]), max_size=8)
+    .map(" ".join)
+)
+def test_any_text_gets_an_answer_and_keeps_its_input(text):
+    res = resolve(text, _KB)
+    assert res.input == text and res.status in ("ok", "unknown", "ambiguous")
+    assert res.ok == bool(res.drugs)
+    assert res.ok or res.reason
+
+
+def test_invisible_characters_from_pasted_text_are_ignored(kb):
+    assert resolve("\u200bbaclofen\u00ad 10\ufeff mg", kb).drugs == ("baclofen",)
+
+
+def test_an_overlong_string_is_not_taken_apart(kb):
+    res = resolve("baclofen " + "10 mg " * 200, kb)
+    assert res.status == "unknown" and "characters" in res.reason
