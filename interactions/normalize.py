@@ -25,6 +25,7 @@ _NUM = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
 _DOSE_RE = re.compile(
     rf"^(?:#?{_NUM}(?:\s*(?:{_UNITS}))?(?:\s*(?:[/-]|per)\s*{_NUM}?\s*(?:{_UNITS})?)*(?:\s*(?:{_UNITS}))?|x\d+|\d+x|q\d+h|q\d+hr?s?|\d+hr|\d+h|\d+-hour|\d+-hr|\d+/\d+|#\d+)$"
 )
+_UNIT_RE = re.compile(rf"^(?:{_UNITS})$")  # a unit standing alone: '10 MG/ML', '5 mg/5ml'
 _DOSE_WORDS = frozenset(
     """
     tab tabs tablet tablets tablt cap caps capsule capsules caplet caplets softgel softgels gelcap gelcaps pill pills
@@ -189,7 +190,7 @@ def _is_dose_word(w: str) -> bool:
     w = w.strip(",;:.")
     if not w:
         return True
-    return w in _DOSE_WORDS or _DOSE_RE.match(w) is not None
+    return w in _DOSE_WORDS or _DOSE_RE.match(w) is not None or _UNIT_RE.match(w) is not None
 
 
 def _combination(name: str, kb: Any) -> tuple[tuple[str, ...], list[str]] | None:

@@ -116,3 +116,10 @@ def test_rule_index_only_consults_relevant_rules(mini_kb):
     # the index maps each rule under one slot's tags; every rule is reachable
     reachable = {rid for rids in mini_kb.index.values() for rid in rids}
     assert reachable == set(mini_kb.rules)
+
+
+def test_a_unit_standing_alone_is_dose_text(mini_kb):
+    # RxNorm clinical drug names write concentrations as '10 MG/ML', the unit a word of its own
+    r = check(["morph 10 MG/ML Injectable Solution", "morph 160 MG/5ML Oral Suspension"], mini_kb)
+    assert r.complete and [x.removed for x in r.resolutions] == ["10 mg/ml injectable solution", "160 mg/5ml oral suspension"]
+    assert not check(["morph mg/ml banana"], mini_kb).complete
