@@ -21,6 +21,10 @@ from .normalize import Resolution, resolve
 # enumerating every combination of a broad rule is then quadratic or worse.
 # Past this many combinations a rule reports one finding covering them all.
 MAX_COMBINATIONS = 20_000
+# Up to this many distinct medications, pair rules are looked up per pair of
+# medications (every pair of 141 is under MAX_COMBINATIONS, so the result is
+# the same as enumerating each rule's combinations).
+PAIR_LIMIT = 141
 
 
 class Medication:
@@ -108,38 +112,62 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
             continue
         m = merged.get(r.drugs)
         if m is None:
-            tags: set[str] = set()
-            for d in r.drugs:
-                tags |= kb.tags(d)
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], frozenset(tags))
+            tags = kb.facts(r.drugs)[0]
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], tags)
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
     for m in medications:
-        m.inputs.sort()
+        if len(m.inputs) > 1:
+            m.inputs.sort()
 
     if len(medications) < 1:
         return CheckResult(inputs, resolutions, medications, [], [], age)
 
+    n = len(medications)
+    by_pairs = n <= PAIR_LIMIT
     candidates: set[str] = set()
-    index = kb.index
     for m in medications:
-        for t in m.tags:
-            hit = index.get(t)
-            if hit:
-                candidates.update(hit)
+        facts = kb.facts(m.drugs)
+        candidates.update(facts[1])
+        if not by_pairs:
+            candidates.update(facts[2])
 
     raw: list[Finding] = []
     skipped: list[Finding] = []
+    rules = kb.rules
+    ins_memo: dict[frozenset[int], tuple[str, ...]] = {}
+    if by_pairs:
+        # simple pair rules: answered per pair of medications, remembered across lists
+        pair = kb.pair
+        for i in range(n - 1):
+            mi = medications[i]
+            for j in range(i + 1, n):
+                hits = pair(mi.drugs, medications[j].drugs)
+                if not hits:
+                    continue
+                used = frozenset((i, j))
+                ins = tuple(sorted({*mi.inputs, *medications[j].inputs}))
+                for rid, rule, drugs in hits:
+                    min_age = rule["min_age"]
+                    if min_age:
+                        if age is None:
+                            skipped.append(Finding(rid, rule, drugs, ins, used))
+                            continue
+                        if age < min_age:
+                            continue
+                    raw.append(Finding(rid, rule, drugs, ins, used))
     for rid in sorted(candidates):
-        rule = kb.rules[rid]
+        rule = rules[rid]
         min_age = rule["min_age"]
         if min_age and age is not None and age < min_age:
             continue
-        for meds_used, drugs in _fire(rule, medications, kb):
-            ins = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
-            f = Finding(rid, rule, drugs, ins, meds_used)
-            (skipped if min_age and age is None else raw).append(f)
+        out = skipped if min_age and age is None else raw
+        for meds_used, drugs in _fire(rid, rule, medications, kb):
+            ins = ins_memo.get(meds_used)
+            if ins is None:
+                ins = ins_memo[meds_used] = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
+            out.append(Finding(rid, rule, drugs, ins, meds_used))
 
     findings = _fold(raw)
     findings.sort(key=Finding.sort_key)
@@ -148,13 +176,21 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     return CheckResult(inputs, resolutions, medications, findings, skipped, age)
 
 
-def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
+def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
     """Every distinct set of medications that fills all the rule's slots."""
     slots = rule["slots"]
+    n_slots = len(slots)
+    memo = kb.fill_memo
+    fills = []  # per medication: per slot, its drugs that fill it, or None
+    for m in meds:
+        f = memo.get((rid, m.drugs))
+        if f is None:
+            f = kb.fills(rid, rule, m.drugs)
+        fills.append(f)
     cands: list[list[int]] = []
-    for tags, excl, need in slots:
-        c = [i for i, m in enumerate(meds) if not m.tags.isdisjoint(tags) and (not excl or m.tags.isdisjoint(excl))]
-        if len(c) < need:
+    for si in range(n_slots):
+        c = [i for i, f in enumerate(fills) if f[si] is not None]
+        if len(c) < slots[si][2]:
             return []
         cands.append(c)
 
@@ -168,11 +204,20 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
     if size > MAX_COMBINATIONS:
         # one finding for the whole group rather than an explosion of pairs
         used: dict[int, int] = {}
-        for si in range(len(slots)):
+        for si in range(n_slots):
             for j in cands[si]:
                 used.setdefault(j, si)
-        if len({used[j] for j in used}) == len(slots):
+        if len({used[j] for j in used}) == n_slots:
             found[frozenset(used)] = used
+    elif not multis and n_slots == 2:
+        # the common case: a pair of single slots
+        s0, s1 = singles
+        for a in cands[s0]:
+            for b in cands[s1]:
+                if a != b:
+                    key = frozenset((a, b))
+                    if key not in found:
+                        found[key] = {a: s0, b: s1}
     else:
         for choice in product(*(cands[i] for i in singles)):
             if len(set(choice)) != len(choice):
@@ -193,12 +238,7 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
     for med_set, assign in found.items():
         drugs: set[str] = set()
         for j, si in assign.items():
-            tags, excl, _ = slots[si]
-            m = meds[j]
-            for d in m.drugs:
-                t = kb.tags(d)
-                if not t.isdisjoint(tags) and (not excl or t.isdisjoint(excl)):
-                    drugs.add(d)
+            drugs.update(fills[j][si])
         out.append((med_set, tuple(sorted(drugs))))
     return out
 
@@ -210,8 +250,8 @@ def _fold(findings: list[Finding]) -> list[Finding]:
         groups.setdefault(f.meds, []).append(f)
     out = []
     for group in groups.values():
-        group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule))
-        lead = group[0]
-        lead.related = group[1:]
-        out.append(lead)
+        if len(group) > 1:
+            group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule))
+            group[0].related = group[1:]
+        out.append(group[0])
     return out

@@ -186,6 +186,9 @@ def _strip_dose(k: str) -> tuple[str, str]:
     return core, removed
 
 
+strip_dose = _strip_dose  # public name: also used to match suggestions on the name alone
+
+
 def _is_dose_word(w: str) -> bool:
     w = w.strip(",;:.")
     if not w:

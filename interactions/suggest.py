@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .normalize import strip_dose
 from .text import key
 
 LIMIT = 5
@@ -16,12 +17,29 @@ CUTOFF = 70.0
 
 
 def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
-    """Up to ``limit`` known names close to ``text``, best first, one per drug or product."""
-    from rapidfuzz import fuzz, process, utils  # noqa: F401 - imported lazily on purpose
+    """Up to ``limit`` known names close to ``text``, best first, one per drug or product.
 
+    Dose text is set aside first ('hydroxyzne 25 mg tabs' is matched as
+    'hydroxyzne'), and answers are remembered per knowledge base, so a batch
+    asks the fuzzy matcher once per distinct misspelt name.
+    """
     query = key(text)
     if not query:
         return []
+    core, _removed = strip_dose(query)
+    query = core or query
+    memo = kb.__dict__.setdefault("_suggest_memo", {})
+    hit = memo.get((query, limit))
+    if hit is None:
+        hit = _suggest(query, kb, limit)
+        if len(memo) < 100_000:
+            memo[(query, limit)] = hit
+    return list(hit)
+
+
+def _suggest(query: str, kb: Any, limit: int) -> tuple[str, ...]:
+    from rapidfuzz import fuzz, process  # imported lazily on purpose
+
     choices = _choices(kb)
     # WRatio handles partial and token-order differences; ties broken by name
     hits = process.extract(query, choices, scorer=fuzz.WRatio, limit=limit * 6, score_cutoff=CUTOFF)
@@ -37,7 +55,7 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
         out.append(display(name, method, drugs, product, kb))
         if len(out) >= limit:
             break
-    return out
+    return tuple(out)
 
 
 def display(name: str, method: str, drugs: tuple[str, ...], product: str, kb: Any) -> str:
