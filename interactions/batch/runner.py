@@ -33,8 +33,8 @@ class Checker:
         self.writer = writer
         self.default_age = default_age
 
-    def chunk(self, records: list[Record]) -> tuple[list[Any], list[Digest]]:
-        """Rendered output and digest of each record, in order."""
+    def chunk(self, records: list[Record]) -> tuple[Any, int, list[Digest]]:
+        """The chunk's output as the writer packs it, how many entries it holds, and each record's digest."""
         kb = self.kb
         writer = self.writer
         default_age = self.default_age
@@ -62,7 +62,7 @@ class Checker:
                     not unrec,
                 )
             )
-        return out, digests
+        return writer.pack(out), len(out), digests
 
 
 def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
@@ -81,8 +81,8 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def run(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None = None) -> Iterator[tuple[list[Any], list[Digest]]]:
-    """(rendered, digests) per chunk, in input order.
+def run(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None = None) -> Iterator[tuple[Any, int, list[Digest]]]:
+    """(packed output, entries, digests) per chunk, in input order.
 
     Args:
         chunked: records in chunks (see :func:`chunks`).
@@ -109,11 +109,11 @@ def _init(rebuild: Callable[[], Checker] | None) -> None:
         _CHECKER = rebuild()
 
 
-def _work(records: list[Record]) -> tuple[list[Any], list[Digest]]:
+def _work(records: list[Record]) -> tuple[Any, int, list[Digest]]:
     return _CHECKER.chunk(records)  # type: ignore[union-attr]
 
 
-def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None) -> Iterator[tuple[list[Any], list[Digest]]]:
+def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None) -> Iterator[tuple[Any, int, list[Digest]]]:
     import multiprocessing
 
     global _CHECKER

@@ -13,12 +13,11 @@ list has at least one row. Cells that a spreadsheet would run as a formula
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from ..engine import CheckResult
 from ..suggest import suggestions
+from .batch_stream import StreamWriter, write_bytes
 from .document import shown_findings
 
 COLUMNS = ("id", "line", "kind", "severity", "rule", "title", "drugs", "inputs", "management")
@@ -32,67 +31,70 @@ def cell(value: str | None) -> str:
     return "'" + value if value.startswith(_FORMULA) else value
 
 
-class Writer:
+def q(value: str) -> str:
+    """A CSV field, quoted as the csv module's QUOTE_MINIMAL would."""
+    if '"' in value:
+        return '"' + value.replace('"', '""') + '"'
+    if "," in value or "\n" in value or "\r" in value:
+        return '"' + value + '"'
+    return value
+
+
+def row(*fields: str) -> str:
+    return ",".join(map(q, fields)) + "\n"
+
+
+class Writer(StreamWriter):
     """Batch writer: CSV on standard output, rows in input order."""
 
     def __init__(self, kb: Any, min_severity: str = "minor", **_: Any) -> None:
         self.kb = kb
         self.min_severity = min_severity
-        self._buf = io.StringIO()
-        self._csv = csv.writer(self._buf, lineterminator="\n")
-        self._unrec: dict[str, tuple[str, str]] = {}
-
-    def _take(self) -> str:
-        s = self._buf.getvalue()
-        self._buf.seek(0)
-        self._buf.truncate()
-        return s
+        self._rules: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, rule) -> quoted fields around drugs and inputs
+        self._unrec: dict[str, str] = {}
 
     def begin(self, out: Any) -> None:
-        self._csv.writerow(COLUMNS)
-        out.write(self._take())
+        write_bytes(out, row(*COLUMNS).encode("utf-8"))
+
+    def _rule(self, kind: str, f: Any) -> tuple[str, str]:
+        hit = self._rules.get((kind, f.rule))
+        if hit is None:
+            r = f.rule_data
+            management = r["management"]
+            if kind == "not-applied":
+                management = f"Not applied: patient age not given (applies from age {r['min_age']}). {management}"
+            hit = self._rules[(kind, f.rule)] = (f"{kind},{q(f.severity)},{q(f.rule)},{q(r['title'])}", q(management))
+        return hit
 
     def render(self, rec: Any, result: CheckResult) -> str:
-        rid = cell(rec.id)
-        line = "" if rec.line is None else str(rec.line)
+        head = q(cell(rec.id)) + "," + ("" if rec.line is None else str(rec.line)) + ","
         rows = []
-        for f in shown_findings(result, self.min_severity):
-            r = f.rule_data
-            rows.append((rid, line, "finding", f.severity, f.rule, r["title"], "; ".join(f.drugs), cell("; ".join(f.inputs)), r["management"]))
+        for kind, findings in (("finding", shown_findings(result, self.min_severity)), ("not-applied", result.skipped)):
+            for f in findings:
+                middle, management = self._rule(kind, f)
+                rows.append(f"{head}{middle},{q('; '.join(f.drugs))},{q(cell('; '.join(f.inputs)))},{management}\n")
         for u in result.unrecognized:
-            kind, title = self._unrecognized(u)
-            rows.append((rid, line, kind, "", "", title, "", cell(u.input), ""))
-        for f in result.skipped:
-            r = f.rule_data
-            rows.append((rid, line, "not-applied", f.severity, f.rule, r["title"], "; ".join(f.drugs), cell("; ".join(f.inputs)),
-                         f"Not applied: patient age not given (applies from age {r['min_age']}). {r['management']}"))
+            rows.append(head + self._unrecognized(u))
         if not rows:
             if result.findings:
                 n = len(result.findings)
-                rows.append((rid, line, "below-min-severity", "", "", f"{n} finding{'s' if n != 1 else ''} below --min-severity {self.min_severity}", "", "", ""))
+                rows.append(head + row("below-min-severity", "", "", f"{n} finding{'s' if n != 1 else ''} below --min-severity {self.min_severity}", "", "", ""))
             else:
-                rows.append((rid, line, "no-findings", "", "", "No interactions found (all medications recognised)", "", "", ""))
-        self._csv.writerows(rows)
-        return self._take()
+                rows.append(head + row("no-findings", "", "", "No interactions found (all medications recognised)", "", "", ""))
+        return "".join(rows)
 
-    def _unrecognized(self, res: Any) -> tuple[str, str]:
+    def _unrecognized(self, res: Any) -> str:
         hit = self._unrec.get(res.input)
         if hit is None:
             if res.status == "ambiguous":
-                hit = ("ambiguous", f"Ambiguous: could be {', '.join(res.candidates)}. {res.reason}")
+                kind, title = "ambiguous", f"Ambiguous: could be {', '.join(res.candidates)}. {res.reason}"
             else:
                 sugg = suggestions(res.input, self.kb)
-                hit = ("unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}")
+                kind, title = "unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}"
+            hit = row(kind, "", "", title, "", cell(res.input), "")
             if len(self._unrec) < 200_000:
                 self._unrec[res.input] = hit
         return hit
 
     def error(self, rec: Any) -> str:
-        self._csv.writerow((cell(rec.id), "" if rec.line is None else str(rec.line), "error", "", "", f"Not checked: {rec.error}", "", "", ""))
-        return self._take()
-
-    def emit(self, rendered: list[str], out: Any) -> None:
-        out.write("".join(rendered))
-
-    def close(self, tally: Any, out: Any) -> None:
-        pass
+        return row(cell(rec.id), "" if rec.line is None else str(rec.line), "error", "", "", f"Not checked: {rec.error}", "", "", "")

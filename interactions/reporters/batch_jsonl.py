@@ -16,6 +16,7 @@ from typing import Any
 
 from ..engine import CheckResult, Finding
 from ..normalize import Resolution
+from .batch_stream import StreamWriter
 from .document import document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
 
 DUMPS = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
@@ -51,7 +52,7 @@ class Encoder:
         self._meds: dict[str, str] = {}
         self._med_templates: dict[tuple, str] = {}
         self._unrec: dict[str, str] = {}
-        self._findings: dict[str, str] = {}
+        self._findings: dict[str, str] = {}  # rule -> template
         self._related: dict[str, str] = {}
         self._skipped: dict[str, str] = {}
         self._ages: dict[Any, str] = {}
@@ -133,23 +134,14 @@ class Encoder:
         return t % {"drugs": strings(f.drugs), "inputs": strings(f.inputs)}
 
 
-class Writer:
+class Writer(StreamWriter):
     """Batch writer: JSON Lines on standard output, in input order."""
 
     def __init__(self, kb: Any, min_severity: str = "minor", **_: Any) -> None:
         self.encoder = Encoder(kb, min_severity)
-
-    def begin(self, out: Any) -> None:
-        pass
 
     def render(self, rec: Any, result: CheckResult) -> str:
         return self.encoder.encode(result, rec.id, rec.line)
 
     def error(self, rec: Any) -> str:
         return DUMPS(error_document(rec.id, rec.line, rec.error)) + "\n"
-
-    def emit(self, rendered: list[str], out: Any) -> None:
-        out.write("".join(rendered))
-
-    def close(self, tally: Any, out: Any) -> None:
-        pass

@@ -52,6 +52,9 @@ class Writer:
     def error(self, rec: Any) -> None:
         return None  # errors are listed from the tally
 
+    def pack(self, rendered: list[tuple | None]) -> list[tuple | None]:
+        return rendered
+
     def emit(self, rendered: list[tuple | None], out: Any) -> None:
         heap = self._heap
         for entry in rendered:
