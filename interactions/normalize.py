@@ -128,6 +128,9 @@ def _resolve(text: str, kb: Any) -> Resolution:
         amb = kb.ambiguous.get(core)
         if amb is not None:
             return Resolution(text, "ambiguous", candidates=amb["candidates"], reason=amb["reason"])
+        longer = _name_with_dose_words(k, core, kb)
+        if longer is not None:
+            return _done(text, longer[0], longer[1], longer[2])
     name = core or k
     hit = _lookup_salt(name, kb)
     if hit is not None:
@@ -184,6 +187,24 @@ def _strip_dose(k: str) -> tuple[str, str]:
     if s != k:
         removed = (removed + " " + " ".join(_PAREN_RE.findall(k)).strip()).strip()
     return core, removed
+
+
+def _name_with_dose_words(k: str, core: str, kb: Any) -> tuple[tuple, str, str] | None:
+    """A name that itself ends in dose vocabulary: 'Toprol XL 50 mg' is Toprol XL, not 'toprol' + 'xl 50 mg'.
+
+    Returns (hit, matched name, removed text) for the longest known name
+    ``core`` + following words, or None.
+    """
+    words = _PAREN_RE.sub(" ", k).split()
+    n = len(core.split())
+    for end in range(len(words) - 1, n, -1):
+        name = " ".join(words[:end])
+        hit = kb.names.get(name)
+        if hit is not None:
+            removed = " ".join(words[end:])
+            paren = " ".join(_PAREN_RE.findall(k)).strip()
+            return hit, name, f"{removed} {paren}".strip() if paren else removed
+    return None
 
 
 strip_dose = _strip_dose  # public name: also used to match suggestions on the name alone

@@ -20,6 +20,7 @@ from .text_format import DISCLAIMER, Line, plain, print_rich
 TOP_RULES = 10
 TOP_NAMES = 20
 ERRORS_SHOWN = 20
+FINDINGS_SHOWN = 8  # per list in the details
 
 
 class Writer:
@@ -131,8 +132,11 @@ class Writer:
     def _entry(self, entry: tuple) -> list[Line]:
         rank, _n, rid, line, brief, unrec, hidden = entry
         out: list[Line] = [[(f"  {rid}", "title"), (f"  (line {line})" if line is not None else "", "dim")]]
-        for sev, title, rule, drugs, inputs in brief:
+        for sev, title, rule, drugs, inputs in brief[:FINDINGS_SHOWN]:
             out.append([("    ", ""), (f" {sev.upper()} ", sev), (f"  {title}", ""), (f"  ({drugs}; as given: {inputs})", "dim"), (f"  {rule}", "dim")])
+        if len(brief) > FINDINGS_SHOWN:
+            more = len(brief) - FINDINGS_SHOWN
+            out.append([(f"    ... and {more} more (--format jsonl or csv lists them all)", "dim")])
         if hidden:
             out.append([(f"    {hidden} finding{'s' if hidden != 1 else ''} below --min-severity {self.min_severity}", "dim")])
         if unrec:
