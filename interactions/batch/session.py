@@ -92,14 +92,18 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
         raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
     writer = make_writer(opts, kb)
     checker = Checker(kb, writer, opts.age)
+    second = next(chunked, None)
     jobs = opts.jobs if opts.jobs > 0 else cores()
+    if second is None:
+        jobs = 1  # one chunk: not worth a process
+    head = [first] if second is None else [first, second]
     progress = make_progress(opts.progress)
     writer.begin(out)
     threshold = gc.get_threshold()
     gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
     gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
     try:
-        for packed, n, digests in run(chain([first], chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
+        for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
             writer.emit(packed, out)
             tally.lists_out += n
             tally.add(digests)

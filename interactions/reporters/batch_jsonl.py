@@ -53,6 +53,7 @@ class Encoder:
         self._med_templates: dict[tuple, str] = {}
         self._unrec: dict[str, str] = {}
         self._findings: dict[str, str] = {}  # rule -> template
+        self._drugs: dict[tuple[str, ...], str] = {}  # canonical drug names -> JSON array
         self._related: dict[str, str] = {}
         self._skipped: dict[str, str] = {}
         self._ages: dict[Any, str] = {}
@@ -117,7 +118,13 @@ class Encoder:
             d = finding(fake, self.kb)
             d["drugs"], d["inputs"], d["related"] = _slot("drugs"), _slot("inputs"), _slot("related")
             t = self._findings[f.rule] = template(d, ("drugs", "inputs", "related"))
-        return t % {"drugs": strings(f.drugs), "inputs": strings(f.inputs), "related": "[" + ",".join(map(self._related_rule, f.related)) + "]"}
+        drugs = self._drugs.get(f.drugs)
+        if drugs is None:
+            drugs = strings(f.drugs)
+            if len(self._drugs) < CACHE_LIMIT:
+                self._drugs[f.drugs] = drugs
+        related = "[" + ",".join(map(self._related_rule, f.related)) + "]" if f.related else "[]"
+        return t % {"drugs": drugs, "inputs": strings(f.inputs), "related": related}
 
     def _related_rule(self, g: Finding) -> str:
         t = self._related.get(g.rule)
