@@ -384,3 +384,23 @@ def test_help_has_disclaimer_and_options(capsys):
     assert code == 0 and "professional judgement" in out
     for opt in ("--input-format", "--id-column", "--med-column", "--format", "--fail-on", "--min-severity", "--age", "--rules", "--jobs", "--progress"):
         assert opt in out
+
+
+def test_fhir_contained_medication_dispense_and_missing_reference(capsys, tmp_path):
+    rx = "http://www.nlm.nih.gov/research/umls/rxnorm"
+    resources = [
+        {"resourceType": "MedicationDispense", "id": "d1", "status": "completed", "subject": {"reference": "Patient/7"},
+         "contained": [{"resourceType": "Medication", "id": "m", "code": {"coding": [{"system": rx, "code": "7804", "display": "oxycodone"}]}}],
+         "medicationReference": {"reference": "#m"}},
+        {"resourceType": "MedicationStatement", "id": "s1", "status": "active", "subject": {"reference": "Patient/7"},
+         "medicationReference": {"reference": "Medication/nowhere"}},
+        {"resourceType": "MedicationStatement", "id": "s2", "status": "active", "subject": {"reference": "Patient/8"},
+         "medicationReference": {"reference": "Medication/nowhere", "display": "Xanax 1 mg"}},
+    ]
+    f = tmp_path / "x.ndjson"
+    f.write_text("".join(json.dumps(r) + "\n" for r in resources))
+    code, out, _ = run(capsys, f, "-f", "jsonl")
+    p7, p8 = entries(out)
+    assert p7["id"] == "Patient/7" and p7["line"] == 2 and "Medication/nowhere" in p7["error"]  # not checked half-way
+    assert [m["drug"] for m in p8["medications"]] == ["alprazolam"]  # the reference's display stands in
+    assert code == 4
