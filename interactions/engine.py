@@ -21,6 +21,10 @@ from .normalize import Resolution, resolve
 # enumerating every combination of a broad rule is then quadratic or worse.
 # Past this many combinations a rule reports one finding covering them all.
 MAX_COMBINATIONS = 20_000
+# Up to this many distinct medications, pair rules are looked up per pair of
+# medications (every pair of 141 is under MAX_COMBINATIONS, so the result is
+# the same as enumerating each rule's combinations).
+PAIR_LIMIT = 141
 
 
 class Medication:
@@ -108,38 +112,62 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
             continue
         m = merged.get(r.drugs)
         if m is None:
-            tags: set[str] = set()
-            for d in r.drugs:
-                tags |= kb.tags(d)
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], frozenset(tags))
+            tags = kb.facts(r.drugs)[0]
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], tags)
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
     for m in medications:
-        m.inputs.sort()
+        if len(m.inputs) > 1:
+            m.inputs.sort()
 
     if len(medications) < 1:
         return CheckResult(inputs, resolutions, medications, [], [], age)
 
+    n = len(medications)
+    by_pairs = n <= PAIR_LIMIT
     candidates: set[str] = set()
-    index = kb.index
     for m in medications:
-        for t in m.tags:
-            hit = index.get(t)
-            if hit:
-                candidates.update(hit)
+        facts = kb.facts(m.drugs)
+        candidates.update(facts[1])
+        if not by_pairs:
+            candidates.update(facts[2])
 
     raw: list[Finding] = []
     skipped: list[Finding] = []
+    rules = kb.rules
+    ins_memo: dict[frozenset[int], tuple[str, ...]] = {}
+    if by_pairs:
+        # simple pair rules: answered per pair of medications, remembered across lists
+        pair = kb.pair
+        for i in range(n - 1):
+            mi = medications[i]
+            for j in range(i + 1, n):
+                hits = pair(mi.drugs, medications[j].drugs)
+                if not hits:
+                    continue
+                used = frozenset((i, j))
+                ins = tuple(sorted({*mi.inputs, *medications[j].inputs}))
+                for rid, rule, drugs in hits:
+                    min_age = rule["min_age"]
+                    if min_age:
+                        if age is None:
+                            skipped.append(Finding(rid, rule, drugs, ins, used))
+                            continue
+                        if age < min_age:
+                            continue
+                    raw.append(Finding(rid, rule, drugs, ins, used))
     for rid in sorted(candidates):
-        rule = kb.rules[rid]
+        rule = rules[rid]
         min_age = rule["min_age"]
         if min_age and age is not None and age < min_age:
             continue
-        for meds_used, drugs in _fire(rule, medications, kb):
-            ins = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
-            f = Finding(rid, rule, drugs, ins, meds_used)
-            (skipped if min_age and age is None else raw).append(f)
+        out = skipped if min_age and age is None else raw
+        for meds_used, drugs in _fire(rid, rule, medications, kb):
+            ins = ins_memo.get(meds_used)
+            if ins is None:
+                ins = ins_memo[meds_used] = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
+            out.append(Finding(rid, rule, drugs, ins, meds_used))
 
     findings = _fold(raw)
     findings.sort(key=Finding.sort_key)
@@ -148,27 +176,28 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     return CheckResult(inputs, resolutions, medications, findings, skipped, age)
 
 
-def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
+def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
     """Every distinct way the rule's slots are filled, as (medications, ingredients).
 
     Slots are filled by ingredients, so Hyzaar (losartan + hydrochlorothiazide)
     with naproxen fills all three slots of "RAS inhibitor + diuretic + NSAID".
     A finding must involve at least two medications, so a combination product
-    on its own never warns about its own design.
+    on its own never warns about its own design; ingredients filling the rule
+    in several ways with the same medications are named in one finding.
     """
     slots = rule["slots"]
-    cands: list[list[tuple[int, str]]] = []
-    for tags, excl, need in slots:
-        c = []
-        for i, m in enumerate(meds):
-            # exclusions apply to the whole medication: the naltrexone in
-            # Embeda (morphine + naltrexone) is not "an antagonist without an opioid"
-            if m.tags.isdisjoint(tags) or (excl and not m.tags.isdisjoint(excl)):
-                continue
-            for d in m.drugs:
-                if not kb.tags(d).isdisjoint(tags):
-                    c.append((i, d))
-        if len(c) < need:
+    n_slots = len(slots)
+    memo = kb.fill_memo
+    fills = []  # per medication: per slot, its drugs that fill it, or None
+    for m in meds:
+        f = memo.get((rid, m.drugs))
+        if f is None:
+            f = kb.fills(rid, rule, m.drugs)
+        fills.append(f)
+    cands: list[list[tuple[int, str]]] = []  # per slot: the (medication, ingredient) units that fill it
+    for si in range(n_slots):
+        c = [(i, d) for i, f in enumerate(fills) if f[si] is not None for d in f[si]]
+        if len(c) < slots[si][2]:
             return []
         cands.append(c)
 
@@ -181,8 +210,7 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
 
     if size > MAX_COMBINATIONS:
         # one finding for the whole group rather than an explosion of pairs
-        everything = {u for c in cands for u in c}
-        found.add(frozenset(everything))
+        found.add(frozenset(u for c in cands for u in c))
     else:
         for choice in product(*(cands[i] for i in singles)):
             used = set(choice)
@@ -198,8 +226,6 @@ def _fire(rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[f
             if ok:
                 found.add(frozenset(used))
 
-    # one finding per set of medications: ingredients filling the rule in
-    # several ways (both diuretics of Maxzide) are named together
     by_meds: dict[frozenset[int], set[str]] = {}
     for units in found:
         med_set = frozenset(i for i, _ in units)
@@ -215,8 +241,8 @@ def _fold(findings: list[Finding]) -> list[Finding]:
         groups.setdefault(f.meds, []).append(f)
     out = []
     for group in groups.values():
-        group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule, f.drugs))
-        lead = group[0]
-        lead.related = group[1:]
-        out.append(lead)
+        if len(group) > 1:
+            group.sort(key=lambda f: (-f.rank, -f.rule_data["specificity"], f.rule, f.drugs))
+            group[0].related = group[1:]
+        out.append(group[0])
     return out

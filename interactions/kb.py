@@ -39,6 +39,9 @@ class KnowledgeBase:
         self.counts: dict[str, Any] = data["counts"]
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
+        self._facts: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        self.pair_memo: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple] = {}  # see pair()
+        self.fill_memo: dict[tuple[str, tuple[str, ...]], tuple] = {}  # (rule, drugs) -> per slot, drugs filling it
 
     def tags(self, drug: str) -> frozenset[str]:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
@@ -46,6 +49,75 @@ class KnowledgeBase:
         if t is None:
             t = self._tags[drug] = frozenset(("@" + drug, *self.drugs[drug]["all_classes"]))
         return t
+
+
+    def facts(self, drugs: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """For a medication (its ingredients): every tag it answers to, and the rules it can start.
+
+        The rules come in two sets: simple pairs (two slots of one medication
+        each, answered per pair of medications by :meth:`pair`) and the rest.
+        """
+        f = self._facts.get(drugs)
+        if f is None:
+            tags: set[str] = set()
+            for d in drugs:
+                tags |= self.tags(d)
+            rules: set[str] = set()
+            for t in tags:
+                hit = self.index.get(t)
+                if hit:
+                    rules.update(hit)
+            pairs = {r for r in rules if _is_pair(self.rules[r])}
+            f = self._facts[drugs] = (frozenset(tags), frozenset(rules - pairs), frozenset(pairs))
+        return f
+
+    def pair(self, a: tuple[str, ...], b: tuple[str, ...]) -> tuple:
+        """The simple-pair rules two medications fire, ``a`` < ``b``: ((rule id, rule, drugs), ...).
+
+        Either medication may fill either slot; ``drugs`` names every ingredient
+        that fills the rule with this pair, as :func:`engine._fire` does.
+        """
+        key = (a, b)
+        hit = self.pair_memo.get(key)
+        if hit is None:
+            out = []
+            for rid in sorted(self.facts(a)[2] | self.facts(b)[2]):
+                rule = self.rules[rid]
+                fa = self.fills(rid, rule, a)
+                fb = self.fills(rid, rule, b)
+                drugs: set[str] = set()
+                if fa[0] is not None and fb[1] is not None:
+                    drugs.update(fa[0], fb[1])
+                if fb[0] is not None and fa[1] is not None:
+                    drugs.update(fb[0], fa[1])
+                if drugs:
+                    out.append((rid, rule, tuple(sorted(drugs))))
+            hit = tuple(out)
+            if len(self.pair_memo) < 1_000_000:
+                self.pair_memo[key] = hit
+        return hit
+
+    def fills(self, rid: str, rule: dict[str, Any], drugs: tuple[str, ...]) -> tuple:
+        """For a rule and a medication: per slot, the medication's drugs that fill it, or None if it does not."""
+        key = (rid, drugs)
+        f = self.fill_memo.get(key)
+        if f is None:
+            mtags = self.facts(drugs)[0]
+            out = []
+            for tags, excl, _need in rule["slots"]:
+                if mtags.isdisjoint(tags) or (excl and not mtags.isdisjoint(excl)):
+                    out.append(None)
+                    continue
+                # exclusions apply to the whole medication (checked above)
+                out.append(tuple(d for d in drugs if not self.tags(d).isdisjoint(tags)))
+            f = self.fill_memo[key] = tuple(out)
+        return f
+
+
+def _is_pair(rule: dict[str, Any]) -> bool:
+    """Two slots, one medication each: findings are a function of a pair of medications."""
+    slots = rule["slots"]
+    return len(slots) == 2 and slots[0][2] == 1 and slots[1][2] == 1
 
 
 def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]:

@@ -24,11 +24,23 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
     one entry: 'oxycodone and alprazolam'); partial matching is not used, as it
     ranks any short name found inside a long one ('wine' in 'hydroxizine').
     """
-    from rapidfuzz import fuzz, process  # imported lazily on purpose
-
     query = " ".join(re.sub(r"[/+&,;()\[\]]", " ", key(text)).split())
     if not query:
         return []
+    # remembered per knowledge base: a batch asks the fuzzy matcher once per
+    # distinct misspelt name
+    memo = kb.__dict__.setdefault("_suggest_memo", {})
+    hit = memo.get((query, limit))
+    if hit is None:
+        hit = _suggest(query, kb, limit)
+        if len(memo) < 100_000:
+            memo[(query, limit)] = hit
+    return list(hit)
+
+
+def _suggest(query: str, kb: Any, limit: int) -> tuple[str, ...]:
+    from rapidfuzz import fuzz, process  # imported lazily on purpose
+
     choices = _choices(kb)
     best: dict[str, float] = {}
     for scorer in (fuzz.ratio, fuzz.token_set_ratio):
@@ -47,7 +59,7 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
         out.append(display(name, method, drugs, product, kb))
         if len(out) >= limit:
             break
-    return out
+    return tuple(out)
 
 
 def for_resolution(res: Any, kb: Any, limit: int = LIMIT) -> list[str]:

@@ -142,3 +142,18 @@ def test_ingredients_of_one_product_can_fill_different_slots(tmp_path):
     assert rules_of(check(["Prilthiaz", "profen"], kb)) == [("triple", ("pril", "profen", "thiaz"))]
     # but a product never warns about its own ingredients
     assert rules_of(check(["Prilthiaz"], kb)) == []
+
+
+def test_a_unit_standing_alone_is_dose_text(mini_kb):
+    # RxNorm clinical drug names write concentrations as '10 MG/ML', the unit a word of its own
+    r = check(["morph 10 MG/ML Injectable Solution", "morph 160 MG/5ML Oral Suspension"], mini_kb)
+    assert r.complete and [x.removed for x in r.resolutions] == ["10 MG/ML Injectable Solution", "160 MG/5ML Oral Suspension"]
+    assert not check(["morph mg/ml banana"], mini_kb).complete
+
+
+def test_a_brand_ending_in_release_words_keeps_them(kb):
+    # 'XL', 'XR', 'ER' are dose words, but also part of brand names: the longest known name wins
+    r = check(["Toprol XL 50 mg tablet", "Cartia XT 120 mg (generic)", "Toprol 50 mg ER tablet"], kb)
+    assert [(x.drugs, x.matched, x.removed) for x in r.resolutions[:2]] == [
+        (("metoprolol",), "toprol xl", "50 mg tablet"), (("diltiazem",), "cartia xt", "120 mg (generic)")]
+    assert not r.resolutions[2].ok  # 'toprol' alone is not a name: not guessed

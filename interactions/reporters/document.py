@@ -88,6 +88,11 @@ def unrecognized(res: Resolution, kb: Any) -> dict[str, Any]:
     return out
 
 
+def related(g: Finding) -> dict[str, Any]:
+    """A rule folded into a stronger warning about the same medications."""
+    return {"rule": g.rule, "severity": g.severity, "title": g.rule_data["title"]}
+
+
 def finding(f: Finding, kb: Any) -> dict[str, Any]:
     r = f.rule_data
     out = {
@@ -101,7 +106,7 @@ def finding(f: Finding, kb: Any) -> dict[str, Any]:
         "management": r["management"],
         "evidence": r["evidence"],
         "references": [{"id": ref, **kb.references[ref]} for ref in r["references"]],
-        "related": [{"rule": g.rule, "severity": g.severity, "title": g.rule_data["title"]} for g in f.related],
+        "related": [related(g) for g in f.related],
     }
     if r["min_age"]:
         out["min_age"] = r["min_age"]
@@ -110,40 +115,64 @@ def finding(f: Finding, kb: Any) -> dict[str, Any]:
     return out
 
 
+def shown_findings(result: CheckResult, min_severity: str = "minor") -> list[Finding]:
+    """The findings at or above ``min_severity`` (the display floor), in order."""
+    floor = RANK.get(min_severity, 1)
+    return [f for f in result.findings if f.rank >= floor]
+
+
+def skipped_rule(f: Finding) -> dict[str, Any]:
+    """An age-dependent rule that was not applied because no age was given."""
+    r = f.rule_data
+    return {"rule": f.rule, "severity": f.severity, "title": r["title"], "drugs": list(f.drugs), "inputs": list(f.inputs), "min_age": r["min_age"], "reason": "patient age not given"}
+
+
+def summary(result: CheckResult, shown: list[Finding]) -> dict[str, Any]:
+    """Counts over the whole list: every finding, however many are shown."""
+    by_sev = dict.fromkeys(SEVERITIES, 0)
+    for f in result.findings:
+        by_sev[f.severity] += 1
+    n_ok = sum(1 for r in result.resolutions if r.ok)
+    return {
+        "complete": result.complete,
+        "medications": len(result.resolutions),
+        "recognized": n_ok,
+        "unrecognized": len(result.resolutions) - n_ok,
+        "findings": len(result.findings),
+        "findings_shown": len(shown),
+        "by_severity": by_sev,
+        "highest_severity": result.highest,
+        "skipped_rules": len(result.skipped),
+    }
+
+
 def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[str, Any]:
     """The full JSON-ready document for one list.
 
     ``min_severity`` hides lower findings from ``findings`` only; the summary
     still counts every finding, and says how many were hidden.
     """
-    floor = RANK.get(min_severity, 1)
-    by_sev = dict.fromkeys(SEVERITIES, 0)
-    for f in result.findings:
-        by_sev[f.severity] += 1
-    shown = [f for f in result.findings if f.rank >= floor]
-    unrec = result.unrecognized
-    n_ok = sum(1 for r in result.resolutions if r.ok)
+    shown = shown_findings(result, min_severity)
     return {
         "schema_version": SCHEMA_VERSION,
         "check_meds_version": __version__,
         "knowledge_base": knowledge_base_info(kb),
         "patient": {"age": result.age},
         "medications": [medication(r, kb) for r in result.resolutions],
-        "unrecognized": [unrecognized(r, kb) for r in unrec],
+        "unrecognized": [unrecognized(r, kb) for r in result.unrecognized],
         "findings": [finding(f, kb) for f in shown],
-        "skipped_rules": [
-            {"rule": f.rule, "severity": f.severity, "title": f.rule_data["title"], "drugs": list(f.drugs), "inputs": list(f.inputs), "min_age": f.rule_data["min_age"], "reason": "patient age not given"}
-            for f in result.skipped
-        ],
-        "summary": {
-            "complete": result.complete,
-            "medications": len(result.resolutions),
-            "recognized": n_ok,
-            "unrecognized": len(result.resolutions) - n_ok,
-            "findings": len(result.findings),
-            "findings_shown": len(shown),
-            "by_severity": by_sev,
-            "highest_severity": result.highest,
-            "skipped_rules": len(result.skipped),
-        },
+        "skipped_rules": [skipped_rule(f) for f in result.skipped],
+        "summary": summary(result, shown),
+    }
+
+
+def error_document(list_id: str | None, line: int | None, message: str) -> dict[str, Any]:
+    """A batch entry for a list that could not be checked (schema: batch-error.schema.json)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "check_meds_version": __version__,
+        "id": list_id,
+        "line": line,
+        "error": message,
+        "summary": {"complete": False, "checked": False},
     }

@@ -146,18 +146,25 @@ def _summary(result: CheckResult, shown: list[Finding]) -> list[Line]:
     return lines
 
 
-def render_plain(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "minor") -> str:
-    out = []
-    for line in layout(result, kb, width, min_severity):
-        out.append("".join(t for t, _ in line).rstrip())
-    return "\n".join(out) + "\n"
+def plain(lines: list[Line]) -> str:
+    """Lines of segments as plain text (styles dropped)."""
+    return "\n".join("".join(t for t, _ in line).rstrip() for line in lines) + "\n"
 
 
-def render_rich(result: CheckResult, kb: Any, console: Any, min_severity: str = "minor") -> None:
+def print_rich(lines: list[Line], console: Any) -> None:
+    """Lines of segments, coloured, on a rich console."""
     from rich.text import Text
 
-    for line in layout(result, kb, console.width, min_severity):
+    for line in lines:
         text = Text()
         for t, style in line:
             text.append(t, style=STYLES.get(style, ""))
         console.print(text, soft_wrap=True, highlight=False)
+
+
+def render_plain(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "minor") -> str:
+    return plain(layout(result, kb, width, min_severity))
+
+
+def render_rich(result: CheckResult, kb: Any, console: Any, min_severity: str = "minor") -> None:
+    print_rich(layout(result, kb, console.width, min_severity), console)

@@ -1,0 +1,64 @@
+"""Batch checking: many medication lists in one run, read lazily and reported in input order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class Record:
+    """One input list: its id, where it starts, its medications and age, or why it cannot be checked."""
+
+    __slots__ = ("id", "line", "meds", "age", "error")
+
+    def __init__(self, id: str | None, line: int | None, meds: list[str], age: int | None = None, error: str | None = None) -> None:
+        self.id = id
+        self.line = line  # 1-based line of the list (of the problem, for an error); None inside a FHIR Bundle
+        self.meds = meds
+        self.age = age
+        self.error = error  # set when the list cannot be checked: it gets an error entry
+
+    def __repr__(self) -> str:
+        return f"Record({self.id!r}, {self.line!r}, {self.meds!r}, age={self.age!r}, error={self.error!r})"
+
+    def __eq__(self, other: Any) -> bool:
+        return isinstance(other, Record) and all(getattr(self, s) == getattr(other, s) for s in self.__slots__)
+
+    def __reduce__(self) -> tuple:  # compact pickling for --jobs
+        return (Record, (self.id, self.line, self.meds, self.age, self.error))
+
+
+class ReadOptions:
+    """What a reader needs besides the input: column names, and a way to ask the knowledge base about codes."""
+
+    __slots__ = ("id_column", "med_column", "has_code", "notes")
+
+    def __init__(self, id_column: str | None = None, med_column: str | None = None, has_code: Any = None) -> None:
+        self.id_column = id_column
+        self.med_column = med_column
+        self.has_code = has_code or (lambda code: False)  # RxNorm code -> is it in the knowledge base?
+        self.notes: list[str] = []  # one-line remarks for stderr (e.g. FHIR resources not used)
+
+
+def parse_age(value: Any) -> int:
+    """An age in whole years, 0-130, from a cell or a JSON value. Raises ValueError with a message."""
+    if isinstance(value, bool):
+        raise ValueError(f"age {value!r} is not a whole number of years")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            try:
+                f = float(text)
+            except ValueError:
+                raise ValueError(f"age {text!r} is not a whole number of years") from None
+            value = f
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(f"age {value!r} is not a whole number of years")
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError(f"age {value!r} is not a whole number of years")
+    if not 0 <= value <= 130:
+        raise ValueError(f"age {value} is outside 0-130")
+    return value

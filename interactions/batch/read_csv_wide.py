@@ -1,0 +1,84 @@
+"""CSV with one list per row: an id, then medications separated by ';' or '|'.
+
+With a header (its first cell is an id column name such as ``patient_id``),
+the id, medication and optional ``age`` columns are found by name. Without
+one, the first cell is the id and every other cell holds medications.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from . import ReadOptions, Record, parse_age
+from .csvutil import AGE_COLUMNS, ID_COLUMNS, MED_COLUMNS, Rows, cell_id, delimiter_for, find_column, fold
+from .source import Source
+
+SEPARATORS = re.compile(r"\s*[;|]\s*")
+
+
+def split_meds(cell: str) -> list[str]:
+    """'baclofen; alcohol|Xanax' -> ['baclofen', 'alcohol', 'Xanax'] (empty items kept, as '')."""
+    cell = cell.strip()
+    return SEPARATORS.split(cell) if cell else []
+
+
+def read(source: Source, opts: ReadOptions, fmt: str = "csv-wide") -> Iterator[Record]:
+    """One list per CSV row, in input order."""
+    delimiter = delimiter_for(source, fmt)
+    rows = Rows(source, delimiter)
+    it = iter(rows)
+    first = next(it, None)
+    if first is None:
+        return iter(())
+    line, cells, error = first
+    id_names = {fold(n) for n in (opts.id_column,) if n} or {fold(n) for n in ID_COLUMNS}
+    has_header = error is None and cells and fold(cells[0]) in id_names
+    if opts.id_column or opts.med_column or has_header:
+        if error is not None or not cells:
+            from ..errors import CheckMedsError
+
+            raise CheckMedsError(f"{source.name}:{line}: header: {error or 'empty'}")
+        id_i = find_column(cells, opts.id_column, ID_COLUMNS, "list id", "--id-column", source)
+        med_i = find_column(cells, opts.med_column, MED_COLUMNS, "medication", "--med-column", source)
+        age_i = find_column(cells, None, AGE_COLUMNS, "age", "", source, required=False)
+        return _with_header(it, id_i, med_i, age_i)  # type: ignore[arg-type]
+    return _without_header(first, it)
+
+
+def _with_header(it: Iterator, id_i: int, med_i: int, age_i: int | None) -> Iterator[Record]:
+    for line, cells, error in it:
+        rid = cell_id(cells, id_i)
+        if error is None and len(cells) <= max(id_i, med_i):
+            error = f"row has {len(cells)} field{'s' if len(cells) != 1 else ''}, expected at least {max(id_i, med_i) + 1}"
+        if error is None and rid is None:
+            error = "empty list id"
+        if error is not None:
+            yield Record(rid, line, [], None, error)
+            continue
+        age = None
+        if age_i is not None and age_i < len(cells) and cells[age_i].strip():
+            try:
+                age = parse_age(cells[age_i])
+            except ValueError as exc:
+                yield Record(rid, line, [], None, str(exc))
+                continue
+        meds = split_meds(cells[med_i])
+        yield Record(rid, line, meds, age, None if meds else "no medications")
+
+
+def _without_header(first: tuple, it: Iterator) -> Iterator[Record]:
+    for line, cells, error in _prepend(first, it):
+        rid = cell_id(cells, 0)
+        if error is None and rid is None:
+            error = "empty list id"
+        if error is not None:
+            yield Record(rid, line, [], None, error)
+            continue
+        meds = [m for cell in cells[1:] for m in split_meds(cell)]
+        yield Record(rid, line, meds, None, None if meds else "no medications")
+
+
+def _prepend(first: tuple, it: Iterator) -> Iterator:
+    yield first
+    yield from it

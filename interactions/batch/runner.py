@@ -1,0 +1,137 @@
+"""Check records and hand back rendered output in input order, on one core or several.
+
+Each list is checked and rendered where it is checked (in a worker with
+``--jobs``), so only text and a small digest cross between processes. The
+knowledge base is never sent to a worker: workers are forked after it is
+loaded (or, where fork is unavailable, load it themselves from the cache).
+At most a few chunks are in flight, so memory stays bounded however long
+the input.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+from ..engine import check
+from . import Record
+
+CHUNK = 256
+
+# (id, line, error, highest rank, severities present, lead rule ids, unrecognised inputs, complete)
+Digest = tuple
+
+
+class Checker:
+    """Everything one process needs to check and render a list."""
+
+    def __init__(self, kb: Any, writer: Any, default_age: int | None) -> None:
+        self.kb = kb
+        self.writer = writer
+        self.default_age = default_age
+
+    def chunk(self, records: list[Record]) -> tuple[Any, int, list[Digest]]:
+        """The chunk's output as the writer packs it, how many entries it holds, and each record's digest."""
+        kb = self.kb
+        writer = self.writer
+        default_age = self.default_age
+        out: list[Any] = []
+        digests: list[Digest] = []
+        for rec in records:
+            if rec.error is not None:
+                out.append(writer.error(rec))
+                digests.append((rec.id, rec.line, rec.error, 0, (), (), (), False))
+                continue
+            age = rec.age if rec.age is not None else default_age
+            result = check(rec.meds, kb, age=age)
+            out.append(writer.render(rec, result))
+            findings = result.findings
+            unrec = result.unrecognized
+            digests.append(
+                (
+                    rec.id,
+                    rec.line,
+                    None,
+                    findings[0].rank if findings else 0,
+                    tuple({f.severity for f in findings}),
+                    tuple(f.rule for f in findings),
+                    tuple(u.input for u in unrec),
+                    not unrec,
+                )
+            )
+        return writer.pack(out), len(out), digests
+
+
+def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
+    it = iter(records)
+    while True:
+        c = list(islice(it, size))
+        if not c:
+            return
+        yield c
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def run(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None = None) -> Iterator[tuple[Any, int, list[Digest]]]:
+    """(packed output, entries, digests) per chunk, in input order.
+
+    Args:
+        chunked: records in chunks (see :func:`chunks`).
+        checker: checks and renders in this process, or in forked workers.
+        jobs: worker processes; 1 checks in this process.
+        rebuild: how a worker that was not forked builds its own checker.
+    """
+    if jobs <= 1:
+        for c in chunked:
+            yield checker.chunk(c)
+        return
+    yield from _parallel(chunked, checker, jobs, rebuild)
+
+
+_CHECKER: Checker | None = None
+
+
+def _init(rebuild: Callable[[], Checker] | None) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    global _CHECKER
+    if _CHECKER is None and rebuild is not None:
+        _CHECKER = rebuild()
+
+
+def _work(records: list[Record]) -> tuple[Any, int, list[Digest]]:
+    return _CHECKER.chunk(records)  # type: ignore[union-attr]
+
+
+def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None) -> Iterator[tuple[Any, int, list[Digest]]]:
+    import multiprocessing
+
+    global _CHECKER
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    _CHECKER = checker  # inherited by forked workers; never pickled
+    pool = ctx.Pool(jobs, initializer=_init, initargs=(None if ctx.get_start_method() == "fork" else rebuild,))
+    try:
+        inflight: deque = deque()
+        limit = jobs * 4
+        for c in chunked:
+            inflight.append(pool.apply_async(_work, (c,)))
+            if len(inflight) >= limit:
+                yield inflight.popleft().get()
+        while inflight:
+            yield inflight.popleft().get()
+        pool.close()
+        pool.join()
+    finally:
+        pool.terminate()
+        _CHECKER = None

@@ -1,0 +1,129 @@
+"""One batch run from start to end: read, check, write, count, and the exit code."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import importlib
+import sys
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import Any, TextIO
+
+from ..errors import CheckMedsError
+from ..exitcodes import ExitCode
+from . import ReadOptions, Record
+from .formats import read
+from .progress import make_progress
+from .runner import Checker, chunks, cores, run
+from .source import Source
+from .tally import Tally
+
+# output format -> writer module in interactions.reporters (imported only when used)
+WRITERS = {"table": "batch_table", "jsonl": "batch_jsonl", "csv": "batch_csv"}
+OUTPUT_FORMATS = tuple(WRITERS)
+
+
+class BatchOptions:
+    """What the command line asked for."""
+
+    def __init__(
+        self,
+        path: str,
+        input_format: str = "auto",
+        id_column: str | None = None,
+        med_column: str | None = None,
+        fmt: str = "jsonl",
+        fail_on: str = "minor",
+        min_severity: str = "minor",
+        age: int | None = None,
+        rules: list[str] | None = None,
+        jobs: int = 1,
+        progress: bool = False,
+        details: int = 20,
+        color: bool = False,
+        width: int = 100,
+    ) -> None:
+        self.path = path
+        self.input_format = input_format
+        self.id_column = id_column
+        self.med_column = med_column
+        self.fmt = fmt
+        self.fail_on = fail_on
+        self.min_severity = min_severity
+        self.age = age
+        self.rules = rules
+        self.jobs = jobs
+        self.progress = progress
+        self.details = details
+        self.color = color
+        self.width = width
+
+
+def make_writer(opts: BatchOptions, kb: Any) -> Any:
+    module = importlib.import_module(f"interactions.reporters.{WRITERS[opts.fmt]}")
+    source = "<stdin>" if opts.path == "-" else opts.path
+    return module.Writer(kb, min_severity=opts.min_severity, details=opts.details, color=opts.color, width=opts.width, source=source)
+
+
+def rebuild_checker(opts: BatchOptions) -> Checker:
+    """A checker built from scratch (knowledge base from the cache), for workers that were not forked."""
+    from ..cliutil import load_kb
+
+    kb = load_kb(opts.rules)
+    return Checker(kb, make_writer(opts, kb), opts.age)
+
+
+def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
+    """Check every list of the input and write the report; returns the exit code over the whole run."""
+    from ..cliutil import load_kb
+
+    out = out or sys.stdout
+    err = err or sys.stderr
+    kb = load_kb(opts.rules)
+    source = Source(opts.path)
+    names = kb.names
+    read_opts = ReadOptions(opts.id_column, opts.med_column, has_code=lambda code: ("rxcui:" + code) in names)
+    _, records = read(source, opts.input_format, read_opts)
+    tally = Tally()
+    chunked = chunks(_counted(records, tally))
+    first = next(chunked, None)  # problems with the whole file surface before any output
+    if first is None:
+        raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
+    writer = make_writer(opts, kb)
+    checker = Checker(kb, writer, opts.age)
+    second = next(chunked, None)
+    jobs = opts.jobs if opts.jobs > 0 else cores()
+    if second is None:
+        jobs = 1  # one chunk: not worth a process
+    head = [first] if second is None else [first, second]
+    progress = make_progress(opts.progress)
+    writer.begin(out)
+    threshold = gc.get_threshold()
+    gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
+    gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
+    try:
+        for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
+            writer.emit(packed, out)
+            tally.lists_out += n
+            tally.add(digests)
+            progress.advance(n)
+    finally:
+        progress.close()
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+    writer.close(tally, out)
+    out.flush()
+    for note in read_opts.notes:
+        err.write(f"check-meds: {note}\n")
+    if opts.fmt != "table":
+        err.write(f"check-meds: {tally.line()}\n")
+    if tally.lists_in != tally.lists_out:
+        raise RuntimeError(f"{tally.line()}: lists were lost")
+    return tally.exit_code(opts.fail_on)
+
+
+def _counted(records: Iterable[Record], tally: Tally) -> Iterator[Record]:
+    for rec in records:
+        tally.lists_in += 1
+        yield rec
