@@ -30,13 +30,17 @@ PAIR_LIMIT = 141
 class Medication:
     """One distinct medication of a list: every input string that resolved to it."""
 
-    __slots__ = ("drugs", "product", "inputs", "tags")
+    __slots__ = ("drugs", "product", "inputs", "facts")
 
-    def __init__(self, drugs: tuple[str, ...], product: str, inputs: list[str], tags: frozenset[str]) -> None:
+    def __init__(self, drugs: tuple[str, ...], product: str, inputs: list[str], facts: Any) -> None:
         self.drugs = drugs
         self.product = product
         self.inputs = inputs
-        self.tags = tags
+        self.facts = facts  # kb.MedFacts: tags, rules, pair masks
+
+    @property
+    def tags(self) -> frozenset[str]:
+        return self.facts.tags
 
 
 class Finding:
@@ -112,8 +116,7 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
             continue
         m = merged.get(r.drugs)
         if m is None:
-            tags = kb.facts(r.drugs)[0]
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], tags)
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], kb.med(r.drugs))
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
@@ -121,34 +124,43 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         if len(m.inputs) > 1:
             m.inputs.sort()
 
-    if len(medications) < 1:
+    if len(medications) < 2:  # every finding involves two medications
         return CheckResult(inputs, resolutions, medications, [], [], age)
 
     n = len(medications)
     by_pairs = n <= PAIR_LIMIT
     candidates: set[str] = set()
     for m in medications:
-        facts = kb.facts(m.drugs)
-        candidates.update(facts[1])
+        candidates.update(m.facts.rules)
         if not by_pairs:
-            candidates.update(facts[2])
+            bits, i = m.facts.m0 | m.facts.m1, 0
+            while bits:
+                if bits & 1:
+                    candidates.add(kb.pair_rules[i])
+                bits >>= 1
+                i += 1
 
     raw: list[Finding] = []
     skipped: list[Finding] = []
     rules = kb.rules
     ins_memo: dict[frozenset[int], tuple[str, ...]] = {}
     if by_pairs:
-        # simple pair rules: answered per pair of medications, remembered across lists
+        # simple pair rules: two integer masks say whether a pair of
+        # medications can fire any; the details are remembered across lists
         pair = kb.pair
+        facts = [m.facts for m in medications]
         for i in range(n - 1):
-            mi = medications[i]
+            a = facts[i]
+            am0, am1 = a.m0, a.m1
+            if not (am0 | am1):
+                continue
             for j in range(i + 1, n):
-                hits = pair(mi.drugs, medications[j].drugs)
-                if not hits:
+                b = facts[j]
+                if not ((am0 & b.m1) | (b.m0 & am1)):
                     continue
                 used = frozenset((i, j))
-                ins = tuple(sorted({*mi.inputs, *medications[j].inputs}))
-                for rid, rule, drugs in hits:
+                ins = tuple(sorted({*medications[i].inputs, *medications[j].inputs}))
+                for rid, rule, drugs in pair(a, b):
                     min_age = rule["min_age"]
                     if min_age:
                         if age is None:
@@ -187,12 +199,11 @@ def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> li
     """
     slots = rule["slots"]
     n_slots = len(slots)
-    memo = kb.fill_memo
-    fills = []  # per medication: per slot, its drugs that fill it, or None
+    fills = []  # per medication: per slot, its ingredients that fill it, or None
     for m in meds:
-        f = memo.get((rid, m.drugs))
+        f = m.facts.fills.get(rid)
         if f is None:
-            f = kb.fills(rid, rule, m.drugs)
+            f = kb.fill(m.facts, rid)
         fills.append(f)
     cands: list[list[tuple[int, str]]] = []  # per slot: the (medication, ingredient) units that fill it
     for si in range(n_slots):

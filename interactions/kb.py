@@ -39,9 +39,17 @@ class KnowledgeBase:
         self.counts: dict[str, Any] = data["counts"]
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
-        self._facts: dict[tuple[str, ...], tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
-        self.pair_memo: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple] = {}  # see pair()
-        self.fill_memo: dict[tuple[str, tuple[str, ...]], tuple] = {}  # (rule, drugs) -> per slot, drugs filling it
+        self._meds: dict[tuple[str, ...], MedFacts] = {}
+        self.pair_memo: dict[tuple[int, int], tuple] = {}  # see pair()
+        # simple pair rules (two slots, one medication each) get a bit each, in
+        # rule-id order, and an index by the tags of either slot
+        self.pair_rules: list[str] = [rid for rid in sorted(self.rules) if _is_pair(self.rules[rid])]
+        self._pair_bit = {rid: 1 << i for i, rid in enumerate(self.pair_rules)}
+        self._pair_index: dict[str, list[str]] = {}
+        for rid in self.pair_rules:
+            for tags, _excl, _need in self.rules[rid]["slots"]:
+                for t in tags:
+                    self._pair_index.setdefault(t, []).append(rid)
 
     def tags(self, drug: str) -> frozenset[str]:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
@@ -50,68 +58,97 @@ class KnowledgeBase:
             t = self._tags[drug] = frozenset(("@" + drug, *self.drugs[drug]["all_classes"]))
         return t
 
-
-    def facts(self, drugs: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """For a medication (its ingredients): every tag it answers to, and the rules it can start.
-
-        The rules come in two sets: simple pairs (two slots of one medication
-        each, answered per pair of medications by :meth:`pair`) and the rest.
-        """
-        f = self._facts.get(drugs)
+    def med(self, drugs: tuple[str, ...]) -> MedFacts:
+        """What the engine needs about a medication (its ingredients), computed once per process."""
+        f = self._meds.get(drugs)
         if f is None:
-            tags: set[str] = set()
-            for d in drugs:
-                tags |= self.tags(d)
-            rules: set[str] = set()
-            for t in tags:
-                hit = self.index.get(t)
-                if hit:
-                    rules.update(hit)
-            pairs = {r for r in rules if _is_pair(self.rules[r])}
-            f = self._facts[drugs] = (frozenset(tags), frozenset(rules - pairs), frozenset(pairs))
+            f = self._meds[drugs] = self._med_facts(drugs)
         return f
 
-    def pair(self, a: tuple[str, ...], b: tuple[str, ...]) -> tuple:
-        """The simple-pair rules two medications fire, ``a`` < ``b``: ((rule id, rule, drugs), ...).
+    def _med_facts(self, drugs: tuple[str, ...]) -> MedFacts:
+        tags: set[str] = set()
+        for d in drugs:
+            tags |= self.tags(d)
+        mf = MedFacts(drugs, len(self._meds), frozenset(tags))
+        rules: set[str] = set()
+        pairs: set[str] = set()
+        for t in tags:
+            hit = self.index.get(t)
+            if hit:
+                rules.update(hit)
+            hit = self._pair_index.get(t)
+            if hit:
+                pairs.update(hit)
+        mf.rules = frozenset(r for r in rules if r not in self._pair_bit)
+        for rid in pairs:
+            f = self.fill(mf, rid)
+            if f[0] is not None:
+                mf.m0 |= self._pair_bit[rid]
+            if f[1] is not None:
+                mf.m1 |= self._pair_bit[rid]
+        return mf
+
+    def fill(self, mf: MedFacts, rid: str) -> tuple:
+        """For a medication and a rule: per slot, the medication's ingredients that fill it, or None.
+
+        Exclusions apply to the whole medication: the naltrexone of Embeda
+        (morphine + naltrexone) is not an antagonist without an opioid.
+        """
+        f = mf.fills.get(rid)
+        if f is None:
+            mtags = mf.tags
+            out = []
+            for tags, excl, _need in self.rules[rid]["slots"]:
+                if mtags.isdisjoint(tags) or (excl and not mtags.isdisjoint(excl)):
+                    out.append(None)
+                else:
+                    out.append(tuple(d for d in mf.drugs if not self.tags(d).isdisjoint(tags)))
+            f = mf.fills[rid] = tuple(out)
+        return f
+
+    def pair(self, a: MedFacts, b: MedFacts) -> tuple:
+        """The simple-pair rules two medications fire: ((rule id, rule, drugs), ...) in rule-id order.
 
         Either medication may fill either slot; ``drugs`` names every ingredient
         that fills the rule with this pair, as :func:`engine._fire` does.
         """
-        key = (a, b)
+        key = (a.uid, b.uid) if a.uid < b.uid else (b.uid, a.uid)
         hit = self.pair_memo.get(key)
         if hit is None:
+            bits = (a.m0 & b.m1) | (b.m0 & a.m1)
             out = []
-            for rid in sorted(self.facts(a)[2] | self.facts(b)[2]):
-                rule = self.rules[rid]
-                fa = self.fills(rid, rule, a)
-                fb = self.fills(rid, rule, b)
-                drugs: set[str] = set()
-                if fa[0] is not None and fb[1] is not None:
-                    drugs.update(fa[0], fb[1])
-                if fb[0] is not None and fa[1] is not None:
-                    drugs.update(fb[0], fa[1])
-                if drugs:
-                    out.append((rid, rule, tuple(sorted(drugs))))
+            i = 0
+            while bits:
+                if bits & 1:
+                    rid = self.pair_rules[i]
+                    fa, fb = self.fill(a, rid), self.fill(b, rid)
+                    drugs: set[str] = set()
+                    if fa[0] is not None and fb[1] is not None:
+                        drugs.update(fa[0], fb[1])
+                    if fb[0] is not None and fa[1] is not None:
+                        drugs.update(fb[0], fa[1])
+                    out.append((rid, self.rules[rid], tuple(sorted(drugs))))
+                bits >>= 1
+                i += 1
             hit = tuple(out)
-            if len(self.pair_memo) < 1_000_000:
+            if len(self.pair_memo) < 2_000_000:
                 self.pair_memo[key] = hit
         return hit
 
-    def fills(self, rid: str, rule: dict[str, Any], drugs: tuple[str, ...]) -> tuple:
-        """For a rule and a medication: per slot, the medication's drugs that fill it, or None if it does not."""
-        key = (rid, drugs)
-        f = self.fill_memo.get(key)
-        if f is None:
-            mtags = self.facts(drugs)[0]
-            out = []
-            for tags, excl, _need in rule["slots"]:
-                if mtags.isdisjoint(tags) or (excl and not mtags.isdisjoint(excl)):
-                    out.append(None)
-                    continue
-                # exclusions apply to the whole medication (checked above)
-                out.append(tuple(d for d in drugs if not self.tags(d).isdisjoint(tags)))
-            f = self.fill_memo[key] = tuple(out)
-        return f
+
+class MedFacts:
+    """A medication's tags, the rules it can start, and its pair-rule masks (bit per pair rule)."""
+
+    __slots__ = ("drugs", "uid", "tags", "rules", "m0", "m1", "fills")
+
+    def __init__(self, drugs: tuple[str, ...], uid: int, tags: frozenset[str]) -> None:
+        self.drugs = drugs
+        self.uid = uid
+        self.tags = tags
+        self.rules: frozenset[str] = frozenset()  # rules other than simple pairs, by the index
+        self.m0 = 0  # pair rules whose first slot this medication fills
+        self.m1 = 0  # ... whose second slot it fills
+        self.fills: dict[str, tuple] = {}
 
 
 def _is_pair(rule: dict[str, Any]) -> bool:
