@@ -43,7 +43,10 @@ def _suggest(query: str, kb: Any, limit: int) -> tuple[str, ...]:
 
     choices = _choices(kb)
     best: dict[str, float] = {}
-    for scorer in (fuzz.ratio, fuzz.token_set_ratio):
+    # word-set similarity matters only for several words, and costs ten times
+    # as much: a one-word misspelling is matched by edit similarity alone
+    scorers = (fuzz.ratio, fuzz.token_set_ratio) if " " in query else (fuzz.ratio,)
+    for scorer in scorers:
         for name, score, _i in process.extract(query, choices, scorer=scorer, limit=limit * 6, score_cutoff=CUTOFF):
             if score > best.get(name, 0.0):
                 best[name] = score

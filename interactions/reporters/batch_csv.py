@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import CheckResult
-from ..suggest import suggestions
+from ..suggest import for_resolution
 from .batch_stream import StreamWriter, write_bytes
 from .document import shown_findings
 
@@ -89,7 +89,7 @@ class Writer(StreamWriter):
             if res.status == "ambiguous":
                 kind, title = "ambiguous", f"Ambiguous: could be {', '.join(res.candidates)}. {res.reason}"
             else:
-                sugg = suggestions(res.input, self.kb)
+                sugg = for_resolution(res, self.kb)
                 kind, title = "unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}"
             hit = row(kind, "", "", title, "", cell(res.input), "")
             if len(self._unrec) < 200_000:
