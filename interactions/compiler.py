@@ -45,6 +45,7 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
         return depth[cid]
 
     drugs: dict[str, Any] = {}
+    drug_classes: dict[str, tuple[str, ...]] = {}  # what a check needs of a drug
     members: dict[str, list[str]] = {c: [] for c in classes}
     for did, e in sorted(S["drugs"].items()):
         d = e.data
@@ -54,9 +55,10 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
         for c in all_classes:
             members[c].append(did)
         codes = d.get("codes", {})
+        drug_classes[did] = tuple(sorted(all_classes))
         drugs[did] = {
             "classes": tuple(sorted(d["classes"])),
-            "all_classes": tuple(sorted(all_classes)),
+            "all_classes": drug_classes[did],
             "names": tuple(d.get("names", ())),
             "brands": tuple(d.get("brands", ())),
             "salts": tuple(d.get("salts", ())),
@@ -85,6 +87,7 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
     # ---- the name index: normalised name -> (method, ingredients, product id)
     names: dict[str, tuple[str, tuple[str, ...], str]] = {}
     where: dict[str, tuple[Entry, tuple]] = {}
+    shared: dict[tuple, tuple] = {}
 
     def add(name: str, method: str, target: tuple[str, ...], product: str, entry: Entry, loc: tuple) -> None:
         k = key(name)
@@ -95,14 +98,18 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
         if old is not None:
             if old[1] == target and old[2] == product:
                 if METHODS.index(method) < METHODS.index(old[0]):
-                    names[k] = (method, target, product)
+                    value = (method, target, product)
+                    names[k] = shared.setdefault(value, value)
                 return
             oe, oloc = where[k]
             problems.append(
                 Problem(entry.path, entry.line(*loc), f"name {name!r} would resolve to both {_show(old)} ({oe.path}:{oe.line(*oloc)}) and {_show((method, target, product))}; list it under ambiguous: instead")
             )
             return
-        names[k] = (method, target, product)
+        # one shared tuple per distinct value: marshal writes it once and the
+        # cache loads faster
+        value = (method, target, product)
+        names[k] = shared.setdefault(value, value)
         where[k] = (entry, loc)
 
     for did, e in sorted(S["drugs"].items()):
@@ -222,6 +229,7 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
         "names": names,
         "ambiguous": ambiguous,
         "drugs": drugs,
+        "drug_classes": drug_classes,
         "products": products,
         "classes": class_table,
         "rules": rules,

@@ -64,7 +64,7 @@ def lookup(query: str, kb: Any) -> dict[str, Any]:
 def find_rule(q: str, kb: Any) -> str | None:
     """A rule id (active or disabled by the site) or alias, as its id."""
     k = key(q)
-    if k in kb.rules or k in kb.data["disabled"]:
+    if k in kb.rules or k in kb.disabled:
         return k
     for rid, r in kb.rules.items():
         if k in r["aliases"]:
@@ -194,7 +194,7 @@ def slot_text(s: dict[str, Any]) -> str:
 
 def describe_rule(rid: str, kb: Any) -> dict[str, Any]:
     """Everything about a rule; a rule the site disabled says so, with the reason."""
-    off = kb.data["disabled"].get(rid)
+    off = kb.disabled.get(rid)
     if off is not None:
         return {"id": rid, "title": off["title"], "disabled": {"reason": off["reason"], "origin": off["origin"]}}
     r = kb.rules[rid]

@@ -19,24 +19,30 @@ from typing import Any
 from . import __version__
 from .paths import rule_files, schema_path, shipped_rules_dir
 
-_CACHE_FORMAT = 2
+# tables a check does not read, kept marshalled in the cache until first use
+DETAILS = ("drugs", "classes")
+_CACHE_FORMAT = 3
 
 
 class KnowledgeBase:
     """Compiled drugs, names, classes and rules, with a memo of resolved names."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
-        self.data = data
+    def __init__(self, data: dict[str, Any], details: bytes | None = None) -> None:
+        """``data`` is the compiled knowledge base; from the cache, the tables a
+        check does not need (full drug entries, classes) arrive as ``details``,
+        still marshalled, and are unpacked on first use."""
+        self._data = data
+        self._details = details
         self.names: dict[str, tuple] = data["names"]
         self.ambiguous: dict[str, Any] = data["ambiguous"]
-        self.drugs: dict[str, Any] = data["drugs"]
+        self.drug_classes: dict[str, tuple[str, ...]] = data["drug_classes"]
         self.products: dict[str, Any] = data["products"]
-        self.classes: dict[str, Any] = data["classes"]
         self.rules: dict[str, Any] = data["rules"]
         self.index: dict[str, tuple[str, ...]] = data["index"]
         self.references: dict[str, Any] = data["references"]
         self.info: dict[str, Any] = data["knowledge_base"]
         self.counts: dict[str, Any] = data["counts"]
+        self.disabled: dict[str, Any] = data["disabled"]  # rules a site configuration disabled
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
@@ -55,8 +61,25 @@ class KnowledgeBase:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
         t = self._tags.get(drug)
         if t is None:
-            t = self._tags[drug] = frozenset(("@" + drug, *self.drugs[drug]["all_classes"]))
+            t = self._tags[drug] = frozenset(("@" + drug, *self.drug_classes[drug]))
         return t
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The whole compiled knowledge base (unpacking the cached details if needed)."""
+        if self._details is not None:
+            self._data.update(marshal.loads(self._details))
+            self._details = None
+        return self._data
+
+    @property
+    def drugs(self) -> dict[str, Any]:
+        """Full drug entries: names, brands, salts, codes, classes, provenance."""
+        return self.data["drugs"]
+
+    @property
+    def classes(self) -> dict[str, Any]:
+        return self.data["classes"]
 
     def med(self, drugs: tuple[str, ...]) -> MedFacts:
         """What the engine needs about a medication (its ingredients), computed once per process."""
@@ -207,18 +230,19 @@ def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache:
         cfile = os.path.join(cdir, f"kb-{zlib.crc32(fingerprint.encode()):08x}-{len(fingerprint)}.marshal")
         try:
             with open(cfile, "rb") as fh:
-                key, data = marshal.loads(fh.read())
-            if key == fingerprint and isinstance(data, dict):
-                return KnowledgeBase(data)
+                key, core, details = marshal.loads(fh.read())
+            if key == fingerprint and isinstance(core, dict) and isinstance(details, bytes):
+                return KnowledgeBase(core, details)
         except (OSError, EOFError, ValueError, TypeError):
             pass  # no cache yet, or an unreadable one: compile afresh
     data = compile_dirs(dirs)
     if cfile is not None:
-        _write_cache(cfile, (fingerprint, data))
+        core = {k: v for k, v in data.items() if k not in DETAILS}
+        _write_cache(cfile, (fingerprint, core, marshal.dumps({k: data[k] for k in DETAILS})))
     return KnowledgeBase(data)
 
 
-def _write_cache(cfile: str, data: tuple[str, dict[str, Any]]) -> None:
+def _write_cache(cfile: str, data: tuple[str, dict[str, Any], bytes]) -> None:
     tmp = f"{cfile}.{os.getpid()}.tmp"
     try:
         os.makedirs(os.path.dirname(cfile), exist_ok=True)

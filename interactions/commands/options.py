@@ -22,6 +22,14 @@ class Severity(str, Enum):
     contraindicated = "contraindicated"
 
 
+class FailOn(str, Enum):
+    minor = "minor"
+    moderate = "moderate"
+    major = "major"
+    contraindicated = "contraindicated"
+    none = "none"
+
+
 FormatOpt = Annotated[TextFormat, typer.Option("--format", "-f", help="Output format.")]
 
 RulesOpt = Annotated[

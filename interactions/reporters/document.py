@@ -42,7 +42,7 @@ def knowledge_base_info(kb: Any) -> dict[str, Any]:
             "rules": c["rules"],
             "rules_by_severity": c["rules_by_severity"],
         },
-        "disabled_rules": [{"rule": rid, **d} for rid, d in sorted(kb.data["disabled"].items())],
+        "disabled_rules": [{"rule": rid, **d} for rid, d in sorted(kb.disabled.items())],
     }
 
 
@@ -58,7 +58,7 @@ def medication(res: Resolution, kb: Any) -> dict[str, Any]:
         return {"input": res.input, "status": "unrecognized" if res.status == "unknown" else "ambiguous", "drug": None, "ingredients": [], "classes": []}
     classes: set[str] = set()
     for d in res.drugs:
-        classes.update(kb.drugs[d]["all_classes"])
+        classes.update(kb.drug_classes[d])
     out = {
         "input": res.input,
         "status": "recognized",

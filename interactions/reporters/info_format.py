@@ -34,7 +34,7 @@ def render_text(kb: Any) -> str:
     for s in reversed(SEVERITIES):
         lines.append(f"    {s + ':':<26}{c['rules_by_severity'][s]:>6}")
     lines.append(f"  references:                 {c['references']:>6}")
-    disabled = kb.data["disabled"]
+    disabled = kb.disabled
     if disabled:
         lines.append(f"  rules disabled by site configuration: {', '.join(sorted(disabled))}")
     lines.append("")

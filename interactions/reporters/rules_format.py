@@ -22,7 +22,7 @@ def list_text(rows: list[dict[str, Any]], kb: Any, filters: dict[str, Any]) -> s
     shown = ", ".join(f"{k}={v}" for k, v in filters.items() if v)
     out = [f"{len(rows)} of {kb.counts['rules']} rules" + (f" ({shown})" if shown else "") + ":"]
     out += rule_rows(rows)
-    disabled = kb.data["disabled"]
+    disabled = kb.disabled
     if disabled and not shown:
         out.append("Disabled by site configuration:")
         out += [f"  {rid}  {d['title']}: {d['reason']} ({d['origin']})" for rid, d in sorted(disabled.items())]
@@ -68,7 +68,7 @@ def validate_json(report: dict[str, Any]) -> str:
 
 def test_text(report: dict[str, Any], kb: Any) -> str:
     out = list(report["failures"])
-    skipped = f"; {len(kb.data['disabled'])} disabled rule(s) not run" if kb.data["disabled"] else ""
+    skipped = f"; {len(kb.disabled)} disabled rule(s) not run" if kb.disabled else ""
     verdict = f"{len(report['failures'])} failed" if report["failures"] else "all passed"
     out.append(f"{report['examples']} examples of {kb.counts['rules']} rules: {verdict}{skipped}.")
     return "\n".join(out) + "\n"

@@ -44,7 +44,7 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     add([(f"check-meds {__version__}", "title"), (f"  knowledge base {info['name']} {info['version']}", "dim")])
     for site in info["site_rules"]:
         add([(f"  + site rules {site['name']} {site['version']} ({site['path']})", "dim")])
-    disabled = kb.data["disabled"]
+    disabled = kb.disabled
     if disabled:
         add([(f"  rules disabled by site configuration: {', '.join(sorted(disabled))}", "dim")])
     add([])
