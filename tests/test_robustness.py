@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -63,3 +64,57 @@ def test_output_is_byte_identical_across_runs(capsys):
         doc.pop("medications")  # one entry per input, in input order
         outs.add(json.dumps(doc, sort_keys=True))
     assert len(outs) == 1
+
+
+# ---- the batch reader: any bytes in any input format ------------------------
+
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    st.sampled_from(["csv", "csv-wide", "text", "jsonl", "fhir", "auto"]),
+    st.sampled_from(["jsonl", "csv", "table"]),
+    st.lists(
+        st.one_of(
+            st.text(max_size=30),
+            st.binary(max_size=30).map(lambda b: b.decode("latin-1")),
+            st.sampled_from(['p1,baclofen', 'p1,alcohol', '{"id": 1, "medications": ["baclofen", "alcohol"]}', '{"id": 2, "medications": "x"}', "patient_id,medication", "a;b|c", '"unclosed', "\x00", "\ufeff"]),
+        ),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_any_batch_input_gives_a_documented_code_and_no_traceback(tmp_path_factory, capsys, monkeypatch, in_fmt, out_fmt, lines, bad_utf8):
+    monkeypatch.setenv("NO_COLOR", "1")
+    d = tmp_path_factory.mktemp("batch")
+    data = "\n".join(lines).encode("utf-8", "replace")
+    if bad_utf8:
+        data += b"\nx,\xff\xfe\n"
+    f = d / "input.dat"
+    f.write_bytes(data)
+    code = cli.run(["batch", str(f), "--input-format", in_fmt, "--format", out_fmt, "--no-progress"])
+    out, err = capsys.readouterr()
+    assert code in DOCUMENTED
+    assert "Traceback" not in err and "internal error" not in err
+    if code in (0, 1, 4) and out_fmt == "jsonl":
+        for line in out.splitlines():
+            json.loads(line)
+
+
+def test_ctrl_c_during_a_batch_ends_quietly_with_130(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    f = tmp_path / "lists.txt"
+    f.write_text("\n".join("baclofen, alcohol, Percocet, Xanax 0.5 mg, sertraline, tramadol" for _ in range(200_000)))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "batch", str(f), "--format", "jsonl", "--jobs", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+    )
+    assert proc.stdout.read(10_000)  # it is running and writing
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C reaches the whole group
+    start = time.monotonic()
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err, err.decode(errors="replace")[-2000:]
+    assert time.monotonic() - start < 60
