@@ -38,7 +38,7 @@ class BatchOptions:
         min_severity: str = "minor",
         age: int | None = None,
         rules: list[str] | None = None,
-        jobs: int = 1,
+        jobs: int = 0,
         progress: bool = False,
         details: int = 20,
         color: bool = False,

@@ -37,7 +37,7 @@ def batch_cmd(
     min_severity: Annotated[Severity, typer.Option("--min-severity", help="Hide findings below this severity from the output (summaries still count them).")] = Severity.minor,
     age: Annotated[Optional[int], typer.Option("--age", min=0, max=130, help="Age in years for lists that do not give one.")] = None,
     rules: RulesOpt = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes for large inputs (0: one per core).")] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0, the default: one per core once the input has more than 256 lists; 1: this process only).")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on standard error (only when it is a terminal).")] = True,
     details: Annotated[int, typer.Option("--details", min=0, metavar="N", help="Table: how many of the most severe lists to show in full.")] = 20,
 ) -> int:
