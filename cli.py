@@ -138,7 +138,10 @@ def route(args: list[str]) -> list[str]:
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; never lets a traceback reach the user."""
     from interactions.errors import CheckMedsError, InvalidRulesError
-    from typer._click.exceptions import ClickException
+    try:  # typer 0.26-0.28 carry their own click; typer.BadParameter derives from its ClickException
+        from typer._click.exceptions import ClickException
+    except ImportError:  # pragma: no cover - a typer built on the click package
+        from click.exceptions import ClickException
 
     args = route(list(sys.argv[1:] if argv is None else argv))
     try:

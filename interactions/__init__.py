@@ -11,7 +11,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "check", "load_knowledge_base"]
+DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
+
+__all__ = ["DISCLAIMER", "__version__", "check", "load_knowledge_base"]
 
 
 def __getattr__(name: str):  # lazy, so `import interactions` stays cheap

@@ -43,7 +43,7 @@ _STRONG = frozenset(
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
     modified-release prolonged-release extended-release delayed-release cfc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
-    ac pc achs mane nocte om once twice thrice every q
+    mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
     needed directed bedtime
     mg mcg μg ug gm gms gram grams microgram micrograms milligram milligrams kg ml mls cc meq mmol iu ius units unit
@@ -52,7 +52,7 @@ _STRONG = frozenset(
 )
 _WEAK = frozenset(
     """
-    by mouth as with without food meals meal water milk breakfast lunch dinner supper night nights nighttime morning
+    ac pc achs by mouth as with without food meals meal water milk breakfast lunch dinner supper night nights nighttime morning
     mornings evening evenings noon am pm day days week weeks wk wks month months hour hours hr hrs h min mins minute
     minutes a an the of in on to up then and or for at if when until before after while per each x
     one two three four half quarter
@@ -219,6 +219,15 @@ def _resolve(text: str, kb: Any) -> Resolution:
     out = _whole(k, kb)
     if out[0] == "ok":
         _, hit, matched, spans, confirmed = out
+        if spans:
+            # a form set aside may name its own entry: "ketoconazole 2% cream" is
+            # the cream ("ketoconazole cream"), as it is when typed without "2%"
+            for w in _render(k, spans).split():
+                name = f"{matched} {w.strip(_EDGE)}"
+                form = kb.names.get(name)
+                if form is not None:
+                    hit, matched = form, name
+                    break
         return Resolution(
             text, "ok", drugs=hit[1], product=hit[2], method=hit[0], matched=matched,
             removed=_render(shown, spans), confirmed=tuple(shown[s:e] for s, e in confirmed),

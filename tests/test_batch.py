@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -404,3 +405,39 @@ def test_fhir_contained_medication_dispense_and_missing_reference(capsys, tmp_pa
     assert p7["id"] == "Patient/7" and p7["line"] == 2 and "Medication/nowhere" in p7["error"]  # not checked half-way
     assert [m["drug"] for m in p8["medications"]] == ["alprazolam"]  # the reference's display stands in
     assert code == 4
+
+
+def test_lists_without_an_age_are_not_counted_clean_when_older_adult_rules_were_skipped(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    f = tmp_path / "age.txt"
+    f.write_text("prazosin, furosemide\nacetaminophen, amoxicillin\n")
+    code, out, _ = run(capsys, f, "-f", "table")
+    assert code == 0
+    assert re.search(r"no findings, all names recognised\s+1\b", out)
+    assert re.search(r"no findings without an age \(rules for 65\+ not applied\)\s+1\b", out)
+
+
+def test_headerless_csv_whose_first_cell_is_a_medication_is_not_checked_as_an_id(capsys, tmp_path):
+    f = tmp_path / "noid.csv"
+    f.write_text("warfarin,fluconazole\nsimvastatin,clarithromycin\n")
+    code, out, _ = run(capsys, f, "-f", "jsonl")
+    docs = entries(out)
+    assert [d["id"] for d in docs] == ["warfarin", "simvastatin"]
+    assert all("medication" in d["error"] and "not a list id" in d["error"] for d in docs)
+    assert code == 4
+
+
+def test_fhir_administration_is_read_other_types_are_named_and_odd_values_do_not_crash(capsys, tmp_path):
+    f = tmp_path / "meds.ndjson"
+    f.write_text(
+        '{"resourceType":"MedicationAdministration","id":"a1","status":"completed","subject":{"reference":"Patient/1"},"medicationCodeableConcept":{"text":"warfarin"}}\n'
+        '{"resourceType":"MedicationRequest","id":"r1","status":"active","subject":{"reference":"Patient/1"},"medicationCodeableConcept":{"text":"fluconazole"}}\n'
+        '{"resourceType":"MedicationUsage","id":"u1","subject":{"reference":"Patient/1"},"medicationCodeableConcept":{"text":"aspirin"}}\n'
+        '{"resourceType":"MedicationRequest","id":"r2","status":["active"],"subject":{"reference":"Patient/2"},"medicationCodeableConcept":{"text":"baclofen"}}\n'
+        '{"resourceType":{"x":1},"id":"r3"}\n'
+    )
+    code, out, err = run(capsys, f, "--input-format", "fhir", "-f", "jsonl")
+    docs = by_id(entries(out))
+    assert "warfarin-interacting-drug" in {x["rule"] for x in docs["Patient/1"]["findings"]}
+    assert "1 MedicationUsage resource not read" in err
+    assert code == 1 and "Traceback" not in err

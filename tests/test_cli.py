@@ -228,3 +228,12 @@ def test_real_process_resolves_a_pasted_list(tmp_path):
     assert "MAJOR" in proc.stdout and "Opioid with a benzodiazepine" in proc.stdout
     assert "NOT RECOGNISED: did you mean hydroxyzine" in proc.stdout
     assert "INCOMPLETE" in proc.stdout
+
+
+def test_no_age_is_never_reported_as_a_complete_all_clear(capsys):
+    code, out, _ = run(capsys, "prazosin", "furosemide")
+    assert code == 0
+    assert "Not applied (no patient age given" in out
+    assert "without a patient age; 1 rule for older adults not applied (use --age)" in " ".join(out.split())
+    code, out, _ = run(capsys, "prazosin", "furosemide", "--age", "80")
+    assert code == 1 and "Older adult" in out

@@ -290,3 +290,17 @@ def test_invisible_characters_from_pasted_text_are_ignored(kb):
 def test_an_overlong_string_is_not_taken_apart(kb):
     res = resolve("baclofen " + "10 mg " * 200, kb)
     assert res.status == "unknown" and "characters" in res.reason
+
+
+def test_a_form_set_aside_that_names_its_own_entry_is_used(kb):
+    # the cream is the cream whether or not a strength stands between name and form
+    plain = resolve("ketoconazole cream", kb)
+    with_strength = resolve("ketoconazole 2% cream", kb)
+    assert plain.ok and with_strength.ok and plain.drugs == with_strength.drugs == ("ketoconazole topical",)
+    assert resolve("ketoconazole 200 mg tablet", kb).drugs == ("ketoconazole",)
+
+
+def test_ac_is_not_stripped_from_a_product_name(kb):
+    # Guaifenesin AC contains codeine: "AC" must not be set aside as "before meals"
+    assert not resolve("guaifenesin AC", kb).ok
+    assert resolve("baclofen 10 mg po ac", kb).drugs == ("baclofen",)

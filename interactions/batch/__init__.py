@@ -30,12 +30,14 @@ class Record:
 class ReadOptions:
     """What a reader needs besides the input: column names, and a way to ask the knowledge base about codes."""
 
-    __slots__ = ("id_column", "med_column", "has_code", "notes")
+    __slots__ = ("id_column", "med_column", "has_code", "is_medication", "notes")
 
-    def __init__(self, id_column: str | None = None, med_column: str | None = None, has_code: Any = None) -> None:
+    def __init__(self, id_column: str | None = None, med_column: str | None = None, has_code: Any = None, is_medication: Any = None) -> None:
         self.id_column = id_column
         self.med_column = med_column
         self.has_code = has_code or (lambda code: False)  # RxNorm code -> is it in the knowledge base?
+        # text -> does it resolve to a medication? (a list id must not be one)
+        self.is_medication = is_medication or (lambda text: False)
         self.notes: list[str] = []  # one-line remarks for stderr (e.g. FHIR resources not used)
 
 

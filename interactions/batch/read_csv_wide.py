@@ -43,7 +43,7 @@ def read(source: Source, opts: ReadOptions, fmt: str = "csv-wide") -> Iterator[R
         med_i = find_column(cells, opts.med_column, MED_COLUMNS, "medication", "--med-column", source)
         age_i = find_column(cells, None, AGE_COLUMNS, "age", "", source, required=False)
         return _with_header(it, id_i, med_i, age_i)  # type: ignore[arg-type]
-    return _without_header(first, it)
+    return _without_header(first, it, opts)
 
 
 def _with_header(it: Iterator, id_i: int, med_i: int, age_i: int | None) -> Iterator[Record]:
@@ -67,11 +67,18 @@ def _with_header(it: Iterator, id_i: int, med_i: int, age_i: int | None) -> Iter
         yield Record(rid, line, meds, age, None if meds else "no medications")
 
 
-def _without_header(first: tuple, it: Iterator) -> Iterator[Record]:
+def _without_header(first: tuple, it: Iterator, opts: ReadOptions) -> Iterator[Record]:
     for line, cells, error in _prepend(first, it):
         rid = cell_id(cells, 0)
         if error is None and rid is None:
             error = "empty list id"
+        elif error is None and opts.is_medication(rid):
+            # "warfarin,fluconazole" is a list without an id, not list 'warfarin'
+            # holding fluconazole: never check it as the latter
+            error = (
+                f"the first column holds a medication ({rid!r}), not a list id: give the file a header row "
+                "(id,medications) or read it as one list per line (--input-format text)"
+            )
         if error is not None:
             yield Record(rid, line, [], None, error)
             continue

@@ -1,13 +1,14 @@
 """FHIR R4: a Bundle, or NDJSON (one resource per line), of medication resources grouped by patient.
 
-MedicationRequest, MedicationStatement and MedicationDispense resources are
-read; each becomes one medication of its subject's list (the list id is the
+MedicationRequest, MedicationStatement, MedicationDispense and
+MedicationAdministration resources are read (other Medication* resource types
+are counted and named on standard error); each becomes one medication of its subject's list (the list id is the
 reference, e.g. ``Patient/123``). The medication is the RxNorm code when the
 knowledge base knows it (``rxcui:N``), else the concept's text or display,
 else the code itself, which is then reported as not recognised: never
 dropped. ``medicationReference`` is followed to a Medication resource in the
 input (or contained in the resource). Resources whose status says they did
-not happen (entered-in-error, cancelled, declined, not-taken) are not used,
+not happen (entered-in-error, cancelled, declined, not-taken, not-done) are not used,
 and the run says how many. A Patient resource's birthDate gives the age.
 """
 
@@ -24,8 +25,13 @@ from .read_jsonl import json_problem, text_ok
 from .source import Source
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
-MED_TYPES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense"})
-NOT_HAPPENED = frozenset({"entered-in-error", "cancelled", "declined", "not-taken"})
+MED_TYPES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense", "MedicationAdministration"})
+NOT_HAPPENED = frozenset({"entered-in-error", "cancelled", "declined", "not-taken", "not-done"})
+
+
+def _text(value: Any) -> str | None:
+    """A JSON value used as a key, if it is a string (a list or object there is malformed input)."""
+    return value if isinstance(value, str) else None
 
 
 class _Context:
@@ -38,11 +44,13 @@ class _Context:
         self.ages: dict[str, int] = {}  # "Patient/id" -> age in years
         self.patient_urls: dict[str, str] = {}  # fullUrl -> "Patient/id"
         self.not_used = 0
+        self.other_types: dict[str, int] = {}  # Medication* resource types this reader does not use
+
 
     def learn(self, res: Any, full_url: Any = None) -> None:
         if not isinstance(res, dict):
             return
-        rt = res.get("resourceType")
+        rt = _text(res.get("resourceType"))
         rid = res.get("id")
         if rt == "Medication":
             if isinstance(rid, str):
@@ -122,9 +130,14 @@ class _Context:
         return None
 
     def rows(self, res: Any, line: int | None, where: str) -> Iterator[tuple]:
-        if not isinstance(res, dict) or res.get("resourceType") not in MED_TYPES:
+        if not isinstance(res, dict):
             return
-        if res.get("status") in NOT_HAPPENED:
+        rt = _text(res.get("resourceType"))
+        if rt not in MED_TYPES:
+            if rt and rt.startswith("Medication") and rt != "Medication":
+                self.other_types[rt] = self.other_types.get(rt, 0) + 1
+            return
+        if _text(res.get("status")) in NOT_HAPPENED:
             self.not_used += 1
             return
         label = f"{res['resourceType']}/{res.get('id')}" if isinstance(res.get("id"), str) else res["resourceType"]
@@ -213,7 +226,7 @@ def _resources(source: Source) -> Iterator[tuple[int, Any, Any, str, str | None]
         except (ValueError, RecursionError) as exc:
             yield n, None, None, "", json_problem(exc)
             continue
-        if isinstance(res, dict) and res.get("resourceType") == "Bundle":
+        if isinstance(res, dict) and _text(res.get("resourceType")) == "Bundle":
             for i, r, url in _entries(res):
                 yield n, r, url, f"entry {i}: ", None
         else:
@@ -225,7 +238,7 @@ def _ndjson(source: Source, ctx: _Context) -> Iterator[Record]:
     order = Contiguity()
     for _n, res, url, _where, _error in _resources(source):
         ctx.learn(res, url)
-        if isinstance(res, dict) and res.get("resourceType") in MED_TYPES:
+        if isinstance(res, dict) and _text(res.get("resourceType")) in MED_TYPES:
             order.add(ctx.patient(res))
     # a fullUrl naming a Patient maps two spellings to one list: group to be safe
     is_contiguous = order.ok and not ctx.patient_urls
@@ -242,8 +255,10 @@ def _ndjson(source: Source, ctx: _Context) -> Iterator[Record]:
 
 
 def _note(ctx: _Context, source: Source) -> None:
+    for rt, n in sorted(ctx.other_types.items()):
+        ctx.opts.notes.append(f"{source.name}: {n} {rt} resource{'s' if n != 1 else ''} not read (not a medication list resource check-meds reads)")
     if ctx.not_used:
         n = ctx.not_used
         ctx.opts.notes.append(
-            f"{source.name}: {n} medication resource{'s' if n != 1 else ''} not used: status entered-in-error, cancelled, declined or not-taken"
+            f"{source.name}: {n} medication resource{'s' if n != 1 else ''} not used: status entered-in-error, cancelled, declined, not-taken or not-done"
         )

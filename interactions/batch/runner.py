@@ -21,7 +21,8 @@ from . import Record
 
 CHUNK = 256
 
-# (id, line, error, highest rank, severities present, lead rule ids, unrecognised inputs, complete)
+# (id, line, error, highest rank, severities present, lead rule ids, unrecognised inputs, complete,
+#  age-dependent rules not applied for want of an age)
 Digest = tuple
 
 
@@ -43,7 +44,7 @@ class Checker:
         for rec in records:
             if rec.error is not None:
                 out.append(writer.error(rec))
-                digests.append((rec.id, rec.line, rec.error, 0, (), (), (), False))
+                digests.append((rec.id, rec.line, rec.error, 0, (), (), (), False, 0))
                 continue
             age = rec.age if rec.age is not None else default_age
             result = check(rec.meds, kb, age=age)
@@ -60,6 +61,7 @@ class Checker:
                     tuple(f.rule for f in findings),
                     tuple(u.input for u in unrec),
                     not unrec,
+                    len(result.skipped),
                 )
             )
         return writer.pack(out), len(out), digests

@@ -77,13 +77,18 @@ def rebuild_checker(opts: BatchOptions) -> Checker:
 def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
     """Check every list of the input and write the report; returns the exit code over the whole run."""
     from ..cliutil import load_kb
+    from ..normalize import resolve
 
     out = out or sys.stdout
     err = err or sys.stderr
     kb = load_kb(opts.rules)
     source = Source(opts.path)
     names = kb.names
-    read_opts = ReadOptions(opts.id_column, opts.med_column, has_code=lambda code: ("rxcui:" + code) in names)
+    read_opts = ReadOptions(
+        opts.id_column, opts.med_column,
+        has_code=lambda code: ("rxcui:" + code) in names,
+        is_medication=lambda text: resolve(text, kb).ok,
+    )
     _, records = read(source, opts.input_format, read_opts)
     tally = Tally()
     chunked = chunks(_counted(records, tally))

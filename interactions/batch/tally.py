@@ -21,6 +21,7 @@ class Tally:
         self.checked = 0
         self.incomplete = 0
         self.clean = 0  # complete and no findings
+        self.not_applied = 0  # complete, no findings, but age-dependent rules not applied (no age)
         self.with_severity = dict.fromkeys(SEVERITIES, 0)
         self.rules: Counter[str] = Counter()
         self.names: Counter[str] = Counter()  # unrecognised input -> lists it appears in
@@ -32,7 +33,7 @@ class Tally:
         with_sev = self.with_severity
         rules = self.rules
         names = self.names
-        for rid, line, error, rank, sevs, rule_ids, unrec, complete in digests:
+        for rid, line, error, rank, sevs, rule_ids, unrec, complete, skipped in digests:
             if error is not None:
                 self.errors += 1
                 if len(self.error_samples) < MAX_ERRORS_KEPT:
@@ -53,7 +54,10 @@ class Tally:
                     else:
                         self.names_other += 1
             elif not rule_ids:
-                self.clean += 1
+                if skipped:
+                    self.not_applied += 1  # nothing found, but older-adult rules were not applied
+                else:
+                    self.clean += 1
 
     def exit_code(self, fail_on: str) -> ExitCode:
         """1 if any list has a finding at or above ``fail_on``; else 4 if any list was incomplete or had an error; else 0."""

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
+from .. import DISCLAIMER
+
 
 
 class TextFormat(str, Enum):

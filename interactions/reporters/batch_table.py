@@ -92,6 +92,8 @@ class Writer:
             add(_count(f"  with a {s} finding", tally.with_severity[s], s))
         add(_count("  incomplete (a name not recognised)", tally.incomplete, "unknown"))
         add(_count("  no findings, all names recognised", tally.clean, "ok"))
+        if tally.not_applied:
+            add(_count("  no findings without an age (rules for 65+ not applied)", tally.not_applied, "warn"))
         add(_count("Lists not checked (errors)", tally.errors, "unknown"))
         if tally.rules:
             add([])

@@ -6,10 +6,9 @@ import json
 import textwrap
 from typing import Any
 
-from .. import __version__
+from .. import DISCLAIMER, __version__
 from .document import METHOD_TEXT, knowledge_base_info
 
-DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
 INDENT = 19
 GENERIC_UNKNOWN = "not a name the knowledge base knows"  # the normaliser's reason when nothing more is known
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from .. import __version__
+from .. import DISCLAIMER, __version__
 from ..engine import CheckResult, Finding
 from ..severity import RANK
 from ..normalize import UNKNOWN_NAME
@@ -20,7 +20,6 @@ from .document import METHOD_TEXT, drug_label
 Segment = tuple[str, str]  # (text, style name)
 Line = list[Segment]
 
-DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
 
 STYLES = {
     "contraindicated": "bold white on red",
@@ -141,6 +140,10 @@ def _summary(result: CheckResult, shown: list[Finding]) -> list[Line]:
                 ),
             ]
         )
+    elif not result.findings and result.skipped:
+        k = len(result.skipped)
+        lines.append([(f"No interactions found among the {n} medication{'s' if n != 1 else ''} checked (all recognised) "
+                       f"without a patient age; {k} rule{'s' if k != 1 else ''} for older adults not applied (use --age).", "warn")])
     elif not result.findings:
         lines.append([(f"No interactions found among the {n} medication{'s' if n != 1 else ''} checked (all recognised).", "ok")])
     return lines
