@@ -16,7 +16,7 @@ def exit_code(results: Iterable[CheckResult], fail_on: str = "minor") -> ExitCod
     threshold = RANK.get(fail_on, 99)  # "none": findings never fail the run
     incomplete = False
     for r in results:
-        if r.findings and r.findings[0].rank >= threshold:
+        if r.findings and max(f.rank for f in r.findings) >= threshold:
             return ExitCode.FINDINGS
         if not r.complete:
             incomplete = True
