@@ -160,6 +160,19 @@ ISSUE_CHECKS = [
     (["warfarin", "ibuprofen"], "oral-anticoagulant-nsaid", "major"),
     (["sildenafil", "nitroglycerin"], "pde5-inhibitor-nitrate", "contraindicated"),
     (["simvastatin", "clarithromycin"], "simvastatin-lovastatin-strong-cyp3a4-inhibitor", "contraindicated"),
+    (["oxycodone", "ketoconazole"], "oxycodone-strong-cyp3a4-inhibitor", "major"),
+    (["fentanyl", "ritonavir"], "fentanyl-strong-cyp3a4-inhibitor", "moderate"),
+    (["tacrolimus", "clarithromycin"], "immunosuppressant-strong-cyp3a4-inhibitor", "major"),
+    (["cyclosporine", "St John's wort"], "immunosuppressant-st-johns-wort", "contraindicated"),
+    (["apixaban", "ketoconazole"], "apixaban-rivaroxaban-strong-cyp3a4-inhibitor", "major"),
+    (["rivaroxaban", "ritonavir"], "apixaban-rivaroxaban-strong-cyp3a4-inhibitor", "major"),
+    (["dabigatran", "dronedarone"], "dabigatran-pgp-inhibitor-contraindicated", "contraindicated"),
+    (["Yaz", "rifampin"], "hormonal-contraceptive-enzyme-inducer", "major"),
+    (["Yaz", "St John's wort"], "combined-contraceptive-st-johns-wort", "contraindicated"),
+    (["clozapine", "fluvoxamine"], "fluvoxamine-cyp1a2-substrate", "moderate"),
+    (["ciprofloxacin", "ferrous sulfate"], "fluoroquinolone-iron-sucralfate", "moderate"),
+    (["doxycycline", "ferrous sulfate"], "tetracycline-calcium", "moderate"),
+    (["phenytoin", "fluconazole"], "phenytoin-fluconazole", "moderate"),
 ]
 
 
