@@ -21,9 +21,9 @@ from .normalize import Resolution, resolve
 # enumerating every combination of a broad rule is then quadratic or worse.
 # Past this many combinations a rule reports one finding covering them all.
 MAX_COMBINATIONS = 20_000
-# Up to this many distinct medications, pair rules are looked up per pair of
-# medications (every pair of 141 is under MAX_COMBINATIONS, so the result is
-# the same as enumerating each rule's combinations).
+# Up to this many distinct medications, simple pair rules are answered per
+# pair of medications (exactly what enumerating each rule gives; a test checks
+# it); past it they go through _fire with the rest, which bounds its work.
 PAIR_LIMIT = 141
 
 
@@ -37,10 +37,6 @@ class Medication:
         self.product = product
         self.inputs = inputs
         self.facts = facts  # kb.MedFacts: tags, rules, pair masks
-
-    @property
-    def tags(self) -> frozenset[str]:
-        return self.facts.tags
 
 
 class Finding:

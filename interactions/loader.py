@@ -17,7 +17,7 @@ from typing import Any
 
 from . import yamlsafe
 from .errors import InvalidRulesError, Problem
-from .paths import rule_files, schema_path, shipped_rules_dir
+from .paths import rule_files, schema_path
 from .text import key
 
 SECTIONS = ("references", "classes", "drugs", "products", "ambiguous", "rules", "overrides")
@@ -353,7 +353,3 @@ def _cycles(classes: dict[str, Entry]) -> list[Problem]:
         if cid not in state:
             visit(cid, [])
     return problems
-
-
-def default_directories(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]:
-    return [(shipped_rules_dir(), True), *((d, False) for d in extra)]

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from .. import DISCLAIMER
+from .. import DISCLAIMER  # noqa: F401 - re-exported for the command modules
 
 
 
