@@ -121,8 +121,10 @@ def triggerable(tags: frozenset[str] | set[str], kb: Any) -> list[dict[str, Any]
             hit = tags.intersection(slot_tags)
             if hit and tags.isdisjoint(excl):
                 via |= hit
+        if not r["slots"]:  # a same-ingredient rule for every ingredient
+            via = {"*"}
         if via:
-            shown = sorted(f"drug:{t[1:]}" if t.startswith("@") else f"class:{t}" for t in via)
+            shown = sorted("any ingredient" if t == "*" else f"drug:{t[1:]}" if t.startswith("@") else f"class:{t}" for t in via)
             item = {"rule": rid, "severity": r["severity"], "title": r["title"], "via": shown}
             if r["site"]:
                 item["site_change"] = dict(r["site"])
@@ -160,6 +162,18 @@ def describe_drug(did: str, kb: Any) -> dict[str, Any]:
     }
     if d["note"]:
         out["note"] = d["note"]
+    if d["form_of"]:
+        out["form_of"] = d["form_of"]
+        out["route"] = d["route"]
+    rev = kb.label_reviews.get(did)
+    if rev is not None:
+        out["label_review"] = {
+            "label": reference(rev["label"], kb),
+            "revised": rev["revised"],
+            "interactions": [{k: (list(v) if isinstance(v, tuple) else v) for k, v in i.items() if v} for i in rev["interactions"]],
+            "origin": rev["origin"],
+            **({"note": rev["note"]} if rev["note"] else {}),
+        }
     return out
 
 

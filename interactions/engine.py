@@ -81,13 +81,19 @@ class CheckResult:
     def unrecognized(self) -> list[Resolution]:
         seen: dict[str, Resolution] = {}
         for r in self.resolutions:
-            if not r.ok and r.input not in seen:
+            if not r.settled and r.input not in seen:
                 seen[r.input] = r
         return [seen[k] for k in sorted(seen)]
 
     @property
+    def non_medications(self) -> list[Resolution]:
+        """Entries recognised as not medicines (test strips, lancets): listed, not checked."""
+        return [r for r in self.resolutions if r.status == "non_medication"]
+
+    @property
     def complete(self) -> bool:
-        return all(r.ok for r in self.resolutions)
+        """True when every entry is settled: a known medication or a known non-medicine."""
+        return all(r.settled for r in self.resolutions)
 
     @property
     def highest(self) -> str | None:
@@ -120,8 +126,9 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         if len(m.inputs) > 1:
             m.inputs.sort()
 
-    if len(medications) < 2:  # every finding involves two medications
-        return CheckResult(inputs, resolutions, medications, [], [], age)
+    dups, dups_skipped = _same_ingredient(medications, kb, age)
+    if len(medications) < 2:  # every other finding involves two medications
+        return CheckResult(inputs, resolutions, medications, dups, dups_skipped, age)
 
     n = len(medications)
     by_pairs = n <= PAIR_LIMIT
@@ -177,9 +184,10 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
                 ins = ins_memo[meds_used] = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
             out.append(Finding(rid, rule, drugs, ins, meds_used))
 
-    findings = _fold(raw)
+    # an ingredient taken twice is its own problem: never folded under an interaction
+    findings = _fold(raw) + dups
     findings.sort(key=Finding.sort_key)
-    skipped = _fold(skipped)
+    skipped = _fold(skipped) + dups_skipped
     skipped.sort(key=Finding.sort_key)
     return CheckResult(inputs, resolutions, medications, findings, skipped, age)
 
@@ -217,19 +225,25 @@ def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> li
 
     if size > MAX_COMBINATIONS:
         # one finding for the whole group rather than an explosion of pairs
-        found.add(frozenset(u for c in cands for u in c))
+        if len({d for c in cands for _, d in c}) >= sum(s[2] for s in slots):
+            found.add(frozenset(u for c in cands for u in c))
     else:
+        # distinct slots take distinct ingredients: Hyzaar (losartan + HCTZ)
+        # with losartan is one drug twice, not "two drugs that raise potassium"
         for choice in product(*(cands[i] for i in singles)):
-            used = set(choice)
-            if len(used) != len(choice):
+            taken = {d for _, d in choice}
+            if len(taken) != len(choice):
                 continue
+            used = set(choice)
             ok = True
             for si in multis:
-                avail = [u for u in cands[si] if u not in used]
-                if len(avail) < slots[si][2]:
+                avail = [u for u in cands[si] if u[1] not in taken]
+                fresh = {d for _, d in avail}
+                if len(fresh) < slots[si][2]:
                     ok = False
                     break
                 used.update(avail)
+                taken |= fresh
             if ok:
                 found.add(frozenset(used))
 
@@ -239,6 +253,53 @@ def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> li
         if len(med_set) >= 2:
             by_meds.setdefault(med_set, set()).update(d for _, d in units)
     return [(m, tuple(sorted(d))) for m, d in by_meds.items()]
+
+
+def _same_ingredient(meds: list[Medication], kb: Any, age: int | None) -> tuple[list[Finding], list[Finding]]:
+    """One ingredient carried by two entries of the list: Tylenol + Norco, Hyzaar + losartan, warfarin + Coumadin.
+
+    Ingredients carried by exactly the same entries make one finding; its rule
+    is the most severe (then most specific) same-ingredient rule that selects
+    any of them. Returns (findings, skipped for want of an age).
+    """
+    rids = kb.same_ingredient
+    if not rids:
+        return [], []
+    carriers: dict[str, list[int]] = {}
+    for i, m in enumerate(meds):
+        for d in m.drugs:
+            carriers.setdefault(d, []).append(i)
+    groups: dict[tuple[int, ...], list[str]] = {}
+    for d, idx in carriers.items():
+        if len(idx) > 1 or len(meds[idx[0]].inputs) > 1:
+            groups.setdefault(tuple(idx), []).append(d)
+    found: list[Finding] = []
+    skipped: list[Finding] = []
+    rules = kb.rules
+    for idx, ds in groups.items():
+        best = None
+        for d in ds:
+            tags = kb.tags(d)
+            for rid in rids:
+                rule = rules[rid]
+                if rule["slots"]:
+                    sel, excl, _ = rule["slots"][0]
+                    if tags.isdisjoint(sel) or (excl and not tags.isdisjoint(excl)):
+                        continue
+                rank = (-rule["rank"], -rule["specificity"], rid)
+                if best is None or rank < best[0]:
+                    best = (rank, rid, rule)
+        if best is None:
+            continue
+        _, rid, rule = best
+        ins = tuple(sorted({i for j in idx for i in meds[j].inputs}))
+        f = Finding(rid, rule, tuple(sorted(ds)), ins, frozenset(idx))
+        min_age = rule["min_age"]
+        if not min_age or (age is not None and age >= min_age):
+            found.append(f)
+        elif age is None:
+            skipped.append(f)
+    return found, skipped
 
 
 def _fold(findings: list[Finding]) -> list[Finding]:

@@ -20,8 +20,8 @@ from . import __version__
 from .paths import rule_files, schema_path, shipped_rules_dir
 
 # tables a check does not read, kept marshalled in the cache until first use
-DETAILS = ("drugs", "classes")
-_CACHE_FORMAT = 3
+DETAILS = ("drugs", "classes", "label_reviews")
+_CACHE_FORMAT = 4
 
 
 class KnowledgeBase:
@@ -43,6 +43,8 @@ class KnowledgeBase:
         self.info: dict[str, Any] = data["knowledge_base"]
         self.counts: dict[str, Any] = data["counts"]
         self.disabled: dict[str, Any] = data["disabled"]  # rules a site configuration disabled
+        self.same_ingredient: tuple[str, ...] = data["same_ingredient"]  # rules about one ingredient in two entries
+        self.non_medicines: dict[str, Any] = data["non_medicines"]
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
@@ -80,6 +82,11 @@ class KnowledgeBase:
     @property
     def classes(self) -> dict[str, Any]:
         return self.data["classes"]
+
+    @property
+    def label_reviews(self) -> dict[str, Any]:
+        """Per drug: the review of its US prescribing information (see docs/knowledge-base.md)."""
+        return self.data["label_reviews"]
 
     def med(self, drugs: tuple[str, ...]) -> MedFacts:
         """What the engine needs about a medication (its ingredients), computed once per process."""
@@ -145,12 +152,14 @@ class KnowledgeBase:
                 if bits & 1:
                     rid = self.pair_rules[i]
                     fa, fb = self.fill(a, rid), self.fill(b, rid)
+                    # each way round, the two slots need two different ingredients
                     drugs: set[str] = set()
-                    if fa[0] is not None and fb[1] is not None:
+                    if fa[0] is not None and fb[1] is not None and len({*fa[0], *fb[1]}) > 1:
                         drugs.update(fa[0], fb[1])
-                    if fb[0] is not None and fa[1] is not None:
+                    if fb[0] is not None and fa[1] is not None and len({*fb[0], *fa[1]}) > 1:
                         drugs.update(fb[0], fa[1])
-                    out.append((rid, self.rules[rid], tuple(sorted(drugs))))
+                    if drugs:
+                        out.append((rid, self.rules[rid], tuple(sorted(drugs))))
                 bits >>= 1
                 i += 1
             hit = tuple(out)

@@ -20,9 +20,40 @@ from .errors import InvalidRulesError, Problem
 from .paths import rule_files, schema_path
 from .text import key
 
-SECTIONS = ("references", "classes", "drugs", "products", "ambiguous", "rules", "overrides")
-_ID_FIELD = {"references": "id", "classes": "id", "drugs": "id", "products": "id", "ambiguous": "name", "rules": "id", "overrides": "rule"}
-_SINGULAR = {"references": "reference", "classes": "class", "drugs": "drug", "products": "product", "ambiguous": "ambiguous name", "rules": "rule", "overrides": "override of"}
+SECTIONS = (
+    "references", "classes", "memberships", "drugs", "aliases", "products", "non_medicines", "ambiguous", "rules",
+    "duplications", "label_reviews", "overrides",
+)
+_ID_FIELD = {
+    "references": "id", "classes": "id", "memberships": "class", "drugs": "id", "aliases": "drug", "products": "id",
+    "non_medicines": "id", "ambiguous": "name", "rules": "id", "duplications": "class", "label_reviews": "drug",
+    "overrides": "rule",
+}
+_SINGULAR = {
+    "references": "reference", "classes": "class", "memberships": "membership list of", "drugs": "drug",
+    "aliases": "aliases of", "products": "product", "non_medicines": "non-medicine", "ambiguous": "ambiguous name",
+    "rules": "rule", "duplications": "duplication of", "label_reviews": "label review of", "overrides": "override of",
+}
+# sections whose items are not unique by their id field: several lists may add
+# members to one class, several files names to one drug
+_MANY_PER_ID = frozenset({"memberships", "aliases"})
+
+
+def duplication_id(item: dict[str, Any]) -> str:
+    """The rule id a duplication line compiles to."""
+    if isinstance(item.get("id"), str):
+        return item["id"]
+    return "duplication-" + "-".join(_as_list(item.get("class")))
+
+
+def _item_id(section: str, item: dict[str, Any]) -> str | None:
+    if section == "aliases":
+        ident = item.get("drug", item.get("product"))
+    elif section == "duplications":
+        ident = duplication_id(item) if _as_list(item.get("class")) else None
+    else:
+        ident = item.get(_ID_FIELD[section])
+    return ident if isinstance(ident, str) else None
 
 
 @dataclass
@@ -102,7 +133,7 @@ def _describe(data: Any, loc: tuple, message: str) -> str:
         item = data.get(loc[0], [])
         ident = None
         if isinstance(item, list) and loc[1] < len(item) and isinstance(item[loc[1]], dict):
-            ident = item[loc[1]].get(_ID_FIELD[loc[0]])
+            ident = _item_id(loc[0], item[loc[1]])
         what = _SINGULAR[loc[0]]
         prefix = f"{what} {ident!r}: " if isinstance(ident, str) else f"{what} #{loc[1] + 1}: "
         rest = loc[2:]
@@ -140,7 +171,7 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
             for section in SECTIONS:
                 items = data.get(section)
                 for i, item in enumerate(items if isinstance(items, list) else []):
-                    if isinstance(item, dict) and isinstance(item.get(_ID_FIELD[section]), str):
+                    if isinstance(item, dict) and _item_id(section, item) is not None:
                         _add(src, section, Entry(_clean(section, item), shown, lines, (section, i), layer), problems)
         if "name" not in meta:
             if shipped:
@@ -195,6 +226,11 @@ _LIST_FIELDS = {
     "rules": ("references", "slots", "aliases"),
     "references": (),
     "overrides": (),
+    "memberships": ("drugs", "sources"),
+    "aliases": ("names", "brands", "salts", "abbreviations"),
+    "non_medicines": ("names",),
+    "duplications": ("references", "example"),
+    "label_reviews": ("interactions",),
 }
 
 
@@ -213,6 +249,8 @@ def _clean(section: str, item: dict[str, Any]) -> dict[str, Any]:
                 out[f] = [x for x in v if isinstance(x, dict)]
             elif f == "not_members":
                 out[f] = [x for x in v if isinstance(x, dict) and isinstance(x.get("drug"), str)]
+            elif f == "interactions":
+                out[f] = [x for x in v if isinstance(x, dict)]
             else:
                 out[f] = [x for x in v if isinstance(x, str)]
     for f in ("class_sources", "codes", "examples"):
@@ -226,7 +264,10 @@ def _clean(section: str, item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _add(src: Source, section: str, entry: Entry, problems: list[Problem]) -> None:
-    ident = entry.data[_ID_FIELD[section]]
+    ident = _item_id(section, entry.data)
+    if section in _MANY_PER_ID:
+        src.sections[section][f"{entry.path}#{entry.base[1]}"] = entry
+        return
     if section == "ambiguous":
         ident = key(ident)
     if section == "overrides":
@@ -278,7 +319,29 @@ def _cross_check(src: Source) -> list[Problem]:
     problems.extend(_cycles(classes))
 
     members: dict[str, int] = dict.fromkeys(classes, 0)
+    for m in S["memberships"].values():
+        cid = m.data["class"]
+        need_refs(m, m.data["sources"], ("sources",), f"members of class {cid!r}")
+        if cid not in classes:
+            problems.append(Problem(m.path, m.line("class"), f"members of unknown class {cid!r}"))
+            continue
+        excluded = {nm["drug"]: nm["reason"] for nm in classes[cid].data.get("not_members", [])}
+        for i, did in enumerate(m.data["drugs"]):
+            if did not in drugs:
+                problems.append(Problem(m.path, m.line("drugs", i), f"members of class {cid!r}: unknown drug {did!r}"))
+            elif did in excluded:
+                problems.append(Problem(m.path, m.line("drugs", i), f"members of class {cid!r}: {did!r} is listed under the class's not_members ({excluded[did]})"))
+            else:
+                members[cid] += 1
+    for a in S["aliases"].values():
+        if "drug" in a.data and a.data["drug"] not in drugs:
+            problems.append(Problem(a.path, a.line("drug"), f"aliases of unknown drug {a.data['drug']!r}"))
+        if "product" in a.data and a.data["product"] not in products:
+            problems.append(Problem(a.path, a.line("product"), f"aliases of unknown product {a.data['product']!r}"))
     for did, d in drugs.items():
+        base = d.data.get("form_of")
+        if isinstance(base, str) and (base not in drugs or base == did):
+            problems.append(Problem(d.path, d.line("form_of"), f"drug {did!r}: form_of names {'itself' if base == did else 'unknown drug ' + repr(base)}"))
         for i, c in enumerate(d.data["classes"]):
             if c not in classes:
                 problems.append(Problem(d.path, d.line("classes", i), f"drug {did!r}: unknown class {c!r}"))
@@ -310,24 +373,42 @@ def _cross_check(src: Source) -> list[Problem]:
                         populated.add(p)
                         changed = True
 
+    def check_selector(entry: Entry, label: str, slot: dict[str, Any], where: tuple) -> None:
+        for fld in ("class", "exclude_class"):
+            for c in _as_list(slot.get(fld)):
+                if c not in classes:
+                    problems.append(Problem(entry.path, entry.line(*where, fld), f"{label}: unknown class {c!r}"))
+                elif c not in populated and fld == "class":
+                    problems.append(Problem(entry.path, entry.line(*where, fld), f"{label}: class {c!r} has no member drugs, so this slot can never be filled"))
+        for fld in ("drug", "exclude_drug"):
+            for d in _as_list(slot.get(fld)):
+                if d not in drugs:
+                    problems.append(Problem(entry.path, entry.line(*where, fld), f"{label}: unknown drug {d!r}"))
+
     for rid, r in S["rules"].items():
         need_refs(r, r.data["references"], ("references",), f"rule {rid!r}")
         for si, slot in enumerate(r.data["slots"]):
-            for fld in ("class", "exclude_class"):
-                for c in _as_list(slot.get(fld)):
-                    if c not in classes:
-                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: unknown class {c!r}"))
-                    elif c not in populated and fld == "class":
-                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: class {c!r} has no member drugs, so this slot can never be filled"))
-            for fld in ("drug", "exclude_drug"):
-                for d in _as_list(slot.get(fld)):
-                    if d not in drugs:
-                        problems.append(Problem(r.path, r.line("slots", si, fld), f"rule {rid!r}: unknown drug {d!r}"))
+            check_selector(r, f"rule {rid!r}", slot, ("slots", si))
+    for rid, dup in S["duplications"].items():
+        label = f"duplication {rid!r}"
+        need_refs(dup, dup.data["references"], ("references",), label)
+        check_selector(dup, label, dup.data, ())
+        if rid in S["rules"]:
+            other = S["rules"][rid]
+            problems.append(Problem(dup.path, dup.line(), f"{label}: a rule has the same id ({other.path}:{other.line()}); give the line an id"))
+    for did, rev in S["label_reviews"].items():
+        if did not in drugs:
+            problems.append(Problem(rev.path, rev.line("drug"), f"label review of unknown drug {did!r}"))
+        need_refs(rev, [rev.data["label"]] if isinstance(rev.data.get("label"), str) else [], ("label",), f"label review of {did!r}")
+        for i, item in enumerate(rev.data["interactions"]):
+            rid = item.get("rule")
+            if isinstance(rid, str) and rid not in S["rules"] and rid not in S["duplications"]:
+                problems.append(Problem(rev.path, rev.line("interactions", i, "rule"), f"label review of {did!r}: unknown rule {rid!r}"))
         for alias in r.data.get("aliases", []):
             if alias in S["rules"]:
                 problems.append(Problem(r.path, r.line("aliases"), f"rule {rid!r}: alias {alias!r} is also a rule id"))
     for rid, o in S["overrides"].items():
-        if rid not in S["rules"]:
+        if rid not in S["rules"] and rid not in S["duplications"]:
             problems.append(Problem(o.path, o.line(), f"override of unknown rule {rid!r}"))
     return problems
 

@@ -156,9 +156,9 @@ class Resolution:
         query: str = "",
     ) -> None:
         self.input = input  # the string exactly as given
-        self.status = status  # "ok" | "unknown" | "ambiguous"
+        self.status = status  # "ok" | "unknown" | "ambiguous" | "non_medication"
         self.drugs = drugs  # canonical ingredient ids, sorted
-        self.product = product  # combination product id, if it was one
+        self.product = product  # combination product id, if it was one (for a non-medication: its id)
         self.method = method  # generic | synonym | salt | brand | abbreviation | code | product | combination
         self.matched = matched  # the normalised name(s) that matched
         self.removed = removed  # dose/form text that was set aside, as typed
@@ -169,7 +169,13 @@ class Resolution:
 
     @property
     def ok(self) -> bool:
+        """A medication the knowledge base knows."""
         return self.status == "ok"
+
+    @property
+    def settled(self) -> bool:
+        """Nothing left unknown: a known medication, or an entry known not to be one (test strips)."""
+        return self.status == "ok" or self.status == "non_medication"
 
 
 def resolve(text: str, kb: Any) -> Resolution:
@@ -189,6 +195,8 @@ def resolve(text: str, kb: Any) -> Resolution:
     hit = memo.get(text)
     if hit is None:
         hit = _resolve(text, kb)
+        if hit.method == "non-medication":  # a device, a supply, "no known medications"
+            hit.status = "non_medication"
         if len(memo) < 1_000_000:
             memo[text] = hit
     return hit

@@ -74,6 +74,8 @@ def display(name: str, method: str, drugs: tuple[str, ...], product: str, kb: An
     """How a known name is shown in a suggestion: 'hydroxyzine' or 'Xanax (alprazolam)'."""
     if method == "generic":
         return name
+    if method == "non-medication":
+        return f"{_original(name, kb.non_medicines[product]['names']) or name} (not a medication)"
     if product:
         shown = _original(name, kb.products[product]["names"]) or name
         return f"{shown} ({' + '.join(kb.products[product]['ingredients'])})"

@@ -54,6 +54,10 @@ def drug_label(res: Resolution, kb: Any) -> str:
 
 
 def medication(res: Resolution, kb: Any) -> dict[str, Any]:
+    if res.status == "non_medication":
+        nm = kb.non_medicines[res.product]
+        return {"input": res.input, "status": "not_medication", "drug": None, "ingredients": [], "classes": [],
+                "item": res.product, "kind": nm["kind"], "matched": res.matched, "resolved_by": res.method}
     if not res.ok:
         return {"input": res.input, "status": "unrecognized" if res.status == "unknown" else "ambiguous", "drug": None, "ingredients": [], "classes": []}
     classes: set[str] = set()
@@ -97,6 +101,7 @@ def finding(f: Finding, kb: Any) -> dict[str, Any]:
     r = f.rule_data
     out = {
         "rule": f.rule,
+        "kind": r["kind"],
         "severity": r["severity"],
         "title": r["title"],
         "drugs": list(f.drugs),
@@ -133,11 +138,13 @@ def summary(result: CheckResult, shown: list[Finding]) -> dict[str, Any]:
     for f in result.findings:
         by_sev[f.severity] += 1
     n_ok = sum(1 for r in result.resolutions if r.ok)
+    n_not = sum(1 for r in result.resolutions if r.status == "non_medication")
     return {
         "complete": result.complete,
         "medications": len(result.resolutions),
         "recognized": n_ok,
-        "unrecognized": len(result.resolutions) - n_ok,
+        "unrecognized": len(result.resolutions) - n_ok - n_not,
+        "not_medications": n_not,
         "findings": len(result.findings),
         "findings_shown": len(shown),
         "by_severity": by_sev,

@@ -68,6 +68,17 @@ def _drug(d: dict[str, Any], refs: dict, width: int) -> list[str]:
         out.append("    (none)")
     out.append(f"  Rules it can trigger ({len(d['rules'])}):")
     out += rule_rows(d["rules"], "    ") or ["    (none)"]
+    rev = d.get("label_review")
+    if rev is not None:
+        refs[rev["label"]["id"]] = rev["label"]
+        out.append(f"  Label review ({rev['label']['id']}, revised {rev['revised']}; {rev['origin']}):")
+        if rev.get("note"):
+            out += field("Note", rev["note"], width, lead="    ")
+        for item in rev["interactions"]:
+            said = f"{item['level']}{', ' + item['section'] if item.get('section') else ''}"
+            covered = f"rule {item['rule']}" if item.get("rule") else "no rule"
+            text = f"{item['with']} [{said}]: {covered}{'. ' + item['decision'] if item.get('decision') else ''}"
+            out += field("", text, width, indent=6, lead="    ")
     return out
 
 

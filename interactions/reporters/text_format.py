@@ -58,6 +58,9 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
             if r.confirmed:
                 extra += f" (also named: {', '.join(r.confirmed)})"
             add([(f"  {shown:<{col}}  ", ""), ("-> ", "dim"), (drug_label(r, kb), "ok"), (f"  [{how}]{extra}", "dim")])
+        elif r.status == "non_medication":
+            kind = kb.non_medicines[r.product]["kind"]
+            add([(f"  {shown:<{col}}  ", ""), ("not a medication", "dim"), (f"  [{kind}; not checked]", "dim")])
         elif r.status == "ambiguous":
             add([(f"  {shown:<{col}}  ", ""), ("AMBIGUOUS", "unknown"), (f": could be {', '.join(r.candidates)}. {r.reason}", "")])
         else:

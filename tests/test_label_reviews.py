@@ -1,0 +1,38 @@
+"""The label review: every co-medication a reviewed label names is a rule that fires, or a recorded decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from interactions.engine import check
+from interactions.kb import load_knowledge_base
+
+KB = load_knowledge_base()
+CASES = [
+    pytest.param(drug, i, item, id=f"{drug}-{i}-{item['rule']}")
+    for drug, rev in sorted(KB.label_reviews.items())
+    for i, item in enumerate(rev["interactions"])
+    if item["rule"]
+]
+
+
+def fired(result) -> set[str]:
+    out = set()
+    for f in (*result.findings, *result.skipped):
+        out.add(f.rule)
+        out.update(g.rule for g in f.related)
+    return out
+
+
+@pytest.mark.parametrize(("drug", "i", "item"), CASES)
+def test_a_covered_label_interaction_fires_its_rule(drug, i, item):
+    rule = KB.rules[item["rule"]]
+    result = check([drug, *item["example"]], KB, age=rule["min_age"] or None)
+    assert result.complete, [r.input for r in result.unrecognized]
+    assert item["rule"] in fired(result), (drug, item["example"], sorted(fired(result)))
+
+
+def test_every_label_review_is_of_a_drug_and_cites_a_label_with_a_url():
+    for drug, rev in KB.label_reviews.items():
+        assert drug in KB.drugs
+        assert KB.references[rev["label"]]["url"].startswith("https://"), (drug, rev["label"])
