@@ -17,6 +17,9 @@ from .text import key
 
 FORMAT = 1
 
+# a route- or release-specific entry on these routes is the base drug with more to say
+SYSTEMIC_ROUTES = ("systemic", "transdermal")
+
 # how a name resolves, in the order a person would expect to see it explained
 METHODS = ("generic", "synonym", "salt", "brand", "abbreviation", "code", "product", "non-medication")
 
@@ -57,15 +60,25 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
             for fld in ("names", "brands", "salts", "abbreviations"):
                 extra_names.setdefault(a.data["drug"], {}).setdefault(fld, []).extend(a.data.get(fld, ()))
 
+    def direct_of(did: str) -> set[str]:
+        return {*S["drugs"][did].data["classes"], *listed.get(did, {})}
+
     drugs: dict[str, Any] = {}
     drug_classes: dict[str, tuple[str, ...]] = {}  # what a check needs of a drug
+    same_as: dict[str, str] = {}  # a systemic form -> the drug whose rules it answers to as well
     members: dict[str, list[str]] = {c: [] for c in classes}
     for did, e in sorted(S["drugs"].items()):
         d = e.data
         own = listed.get(did, {})
-        direct = sorted({*d["classes"], *own})
+        direct = sorted(direct_of(did))
+        inherited: set[str] = set()
+        base = d.get("form_of")
+        if base in S["drugs"] and d.get("route") in SYSTEMIC_ROUTES:
+            # OxyContin is oxycodone with more to say: the base drug's classes and rules apply too
+            same_as[did] = base
+            inherited = direct_of(base)
         all_classes: set[str] = set()
-        for c in direct:
+        for c in {*direct, *inherited}:
             all_classes.update(closure(c))
         for c in all_classes:
             members[c].append(did)
@@ -306,6 +319,7 @@ def compile_source(src: Source, package_version: str) -> dict[str, Any]:
         "ambiguous": ambiguous,
         "drugs": drugs,
         "drug_classes": drug_classes,
+        "same_as": same_as,
         "products": products,
         "classes": class_table,
         "rules": rules,

@@ -165,6 +165,7 @@ def describe_drug(did: str, kb: Any) -> dict[str, Any]:
     if d["form_of"]:
         out["form_of"] = d["form_of"]
         out["route"] = d["route"]
+        out["inherits"] = kb.same_as.get(did) == d["form_of"]  # the base drug's classes and rules apply
     rev = kb.label_reviews.get(did)
     if rev is not None:
         out["label_review"] = {

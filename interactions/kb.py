@@ -21,7 +21,7 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
-_CACHE_FORMAT = 4
+_CACHE_FORMAT = 5
 
 
 class KnowledgeBase:
@@ -45,6 +45,7 @@ class KnowledgeBase:
         self.disabled: dict[str, Any] = data["disabled"]  # rules a site configuration disabled
         self.same_ingredient: tuple[str, ...] = data["same_ingredient"]  # rules about one ingredient in two entries
         self.non_medicines: dict[str, Any] = data["non_medicines"]
+        self.same_as: dict[str, str] = data["same_as"]  # systemic forms answer to their base drug's rules
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
@@ -63,7 +64,9 @@ class KnowledgeBase:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
         t = self._tags.get(drug)
         if t is None:
-            t = self._tags[drug] = frozenset(("@" + drug, *self.drug_classes[drug]))
+            base = self.same_as.get(drug)
+            extra = ("@" + base,) if base else ()
+            t = self._tags[drug] = frozenset(("@" + drug, *extra, *self.drug_classes[drug]))
         return t
 
     @property

@@ -342,6 +342,8 @@ def _cross_check(src: Source) -> list[Problem]:
         base = d.data.get("form_of")
         if isinstance(base, str) and (base not in drugs or base == did):
             problems.append(Problem(d.path, d.line("form_of"), f"drug {did!r}: form_of names {'itself' if base == did else 'unknown drug ' + repr(base)}"))
+        elif isinstance(base, str) and drugs[base].data.get("form_of"):
+            problems.append(Problem(d.path, d.line("form_of"), f"drug {did!r}: form_of names {base!r}, itself a form of {drugs[base].data['form_of']!r}; name the base drug"))
         for i, c in enumerate(d.data["classes"]):
             if c not in classes:
                 problems.append(Problem(d.path, d.line("classes", i), f"drug {did!r}: unknown class {c!r}"))

@@ -32,6 +32,7 @@ aliases:
   - {product: oxy-para, names: [Oxybar]}
 drugs:
   - {id: pril topical, route: topical, form_of: pril, classes: [], note: "Skin use; no systemic effect."}
+  - {id: oxy er, route: systemic, form_of: oxy, brands: [Oxylong], classes: [acei], note: "Extended release: oxy, and more."}
 non_medicines:
   - {id: strips, kind: test, names: [test strips, glucose test strips]}
 rules:
@@ -97,7 +98,7 @@ def rules_fired(result) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
 def test_member_lists_add_classes_with_their_sources(kb2):
     assert "inhibitor" in kb2.drug_classes["oxy"] and "inhibitor" in kb2.drug_classes["pril"]
     assert kb2.drugs["pril"]["class_sources"]["inhibitor"] == ("LIST",)
-    assert kb2.classes["inhibitor"]["members"] == ("oxy", "pril")
+    assert kb2.classes["inhibitor"]["members"] == ("oxy", "oxy er", "pril")  # the systemic form of oxy too
     assert ("inhibitor-benzo", ("alpra", "pril"), ("alpra", "pril")) in rules_fired(check(["pril", "alpra"], kb2))
 
 
@@ -111,6 +112,21 @@ def test_aliases_add_names_to_drugs_and_products(kb2):
 def test_a_route_specific_entry_keeps_its_own_classes(kb2):
     assert kb2.drugs["pril topical"]["form_of"] == "pril" and kb2.drugs["pril topical"]["route"] == "topical"
     assert kb2.drug_classes["pril topical"] == ()
+
+
+def test_a_systemic_form_is_its_base_drug_with_more_to_say(kb2):
+    assert {"opioid", "depressant", "inhibitor", "acei"} <= set(kb2.drug_classes["oxy er"])
+    assert "@oxy" in kb2.tags("oxy er") and "@pril" not in kb2.tags("pril topical")
+    assert [f.rule for f in check(["Oxylong", "alpra"], kb2).findings] == ["opioid-benzo"]
+    # a different entry, not the same ingredient twice; two opioids all the same
+    assert "opioid-duplication" in {f.rule for f in check(["Oxylong", "Oxyfoo"], kb2).findings}
+
+
+def test_a_form_of_a_form_is_refused(tmp_path):
+    extra = EXTRA.replace("drugs:\n", "drugs:\n  - {id: oxy er2, route: systemic, form_of: oxy er, classes: [], note: n}\n")
+    with pytest.raises(InvalidRulesError) as info:
+        build(tmp_path, extra)
+    assert any("itself a form of 'oxy'" in str(p) for p in info.value.problems)
 
 
 def test_non_medicines_are_listed_not_checked_and_keep_the_check_complete(kb2):

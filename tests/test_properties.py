@@ -9,7 +9,7 @@ from interactions.engine import check
 from interactions.kb import KnowledgeBase, compile_dirs, rule_dirs
 
 _KB = KnowledgeBase(compile_dirs(rule_dirs()))
-NAMES = sorted(k for k in _KB.names if not k.startswith("rxcui:"))
+NAMES = sorted(k for k, v in _KB.names.items() if not k.startswith("rxcui:") and v[0] != "non-medication")
 med_lists = st.lists(st.sampled_from(NAMES), min_size=0, max_size=8)
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
