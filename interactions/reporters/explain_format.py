@@ -71,7 +71,8 @@ def _drug(d: dict[str, Any], refs: dict, width: int) -> list[str]:
     rev = d.get("label_review")
     if rev is not None:
         refs[rev["label"]["id"]] = rev["label"]
-        out.append(f"  Label review ({rev['label']['id']}, revised {rev['revised']}; {rev['origin']}):")
+        when = "revision date not stated" if rev["revised"] == "not stated" else f"revised {rev['revised']}"
+        out.append(f"  Label review ({rev['label']['id']}, {when}; {rev['origin']}):")
         if rev.get("note"):
             out += field("Note", rev["note"], width, lead="    ")
         for item in rev["interactions"]:
