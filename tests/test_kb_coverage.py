@@ -161,7 +161,7 @@ ISSUE_CHECKS = [
     (["sildenafil", "nitroglycerin"], "pde5-inhibitor-nitrate", "contraindicated"),
     (["simvastatin", "clarithromycin"], "simvastatin-lovastatin-strong-cyp3a4-inhibitor", "contraindicated"),
     (["oxycodone", "ketoconazole"], "oxycodone-strong-cyp3a4-inhibitor", "major"),
-    (["fentanyl", "ritonavir"], "fentanyl-strong-cyp3a4-inhibitor", "moderate"),
+    (["fentanyl", "ritonavir"], "fentanyl-strong-cyp3a4-inhibitor", "major"),
     (["tacrolimus", "clarithromycin"], "immunosuppressant-strong-cyp3a4-inhibitor", "major"),
     (["cyclosporine", "St John's wort"], "immunosuppressant-st-johns-wort", "contraindicated"),
     (["apixaban", "ketoconazole"], "apixaban-rivaroxaban-strong-cyp3a4-inhibitor", "major"),
