@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import DISCLAIMER, __version__
@@ -189,20 +189,21 @@ class Service:
         cl = request.headers.get("content-length")
         if cl is not None and cl.isdigit() and int(cl) > limit:
             raise error(413, f"request body over {limit} bytes")
-        return StreamingResponse(self._batch_lines(request, limit), media_type="application/x-ndjson")
+        return _LinesResponse(self, limit)
 
-    async def _batch_lines(self, request: Request, limit: int):
+    async def batch_lines(self, receive: Any, limit: int):
+        """Output lines as input lines arrive; a body cut short by a limit or a stall ends with an error entry."""
         n, size, rest = 0, 0, b""
-        stream = request.stream().__aiter__()
         while True:
             try:
                 with anyio.fail_after(self.settings.read_timeout):
-                    chunk = await stream.__anext__()
-            except StopAsyncIteration:
-                break
+                    message = await receive()
             except TimeoutError:
                 yield DUMPS(error_document(None, n + 1, f"request body stalled for {self.settings.read_timeout:g} s: lines from {n + 1} on were not read")) + "\n"
                 return
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
                 yield DUMPS(error_document(None, n + 1, f"request body over {limit} bytes: lines from {n + 1} on were not read")) + "\n"
@@ -215,6 +216,8 @@ class Service:
                 out.append(self._batch_line(line, n))
             if out:
                 yield "".join(out)
+            if not message.get("more_body", False):
+                break
             await anyio.sleep(0)  # let other requests in between chunks
         if rest.strip():
             yield self._batch_line(rest, n + 1)
@@ -250,6 +253,27 @@ class Service:
         if rid not in self.kb.rules and rid not in self.kb.disabled:
             raise error(404, f"no rule {rid!r}")
         return json_response(describe_rule(rid, self.kb), sort=True)
+
+
+class _LinesResponse(Response):
+    """JSON Lines written while the request body is still being read (a StreamingResponse would race for it)."""
+
+    def __init__(self, svc: Service, limit: int) -> None:
+        self.svc, self.limit = svc, limit
+        self.status_code = 200
+        self.background = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/x-ndjson; charset=utf-8")]})
+        try:
+            async for text in self.svc.batch_lines(receive, self.limit):
+                if text:
+                    await send({"type": "http.response.body", "body": text.encode("utf-8"), "more_body": True})
+        except Exception:  # noqa: BLE001 - the status is sent: end the stream with an error entry, log the rest
+            log.exception("internal error in /batch")
+            await send({"type": "http.response.body", "body": (DUMPS(error_document(None, None, "internal error: the rest of the input was not checked (logged on the server)")) + "\n").encode(), "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

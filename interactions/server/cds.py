@@ -155,12 +155,13 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
     for e in entries:
         if e.draft and e.label and e.ref:
             refs.setdefault(e.label, []).append(e.ref)
+    resolved = {r.input: r for r in result.resolutions}
     kb_label = f"check-meds knowledge base {kb.info['name']} {kb.info['version']}"
     out = []
     for f in result.findings:
         involves = any(i in draft_labels for i in f.inputs)
         if involves or existing_findings:
-            out.append(finding_card(f, kb, kb_label, involves, draft_labels, refs, rule_url(f.rule)))
+            out.append(finding_card(f, kb, kb_label, involves, draft_labels, refs, rule_url(f.rule), resolved))
     for r in result.unrecognized:
         out.append(unrecognized_card(r, kb, kb_label, r.input in draft_labels))
     for e in entries:
@@ -185,13 +186,14 @@ def _card(summary: str, indicator: str, kb_label: str, detail: str, **extra: Any
             "source": {"label": kb_label, **extra.pop("source", {})}, **extra}
 
 
-def finding_card(f: Finding, kb: Any, kb_label: str, involves: bool, draft_labels: set[str], refs: dict[str, list[str]], url: str) -> dict[str, Any]:
+def finding_card(f: Finding, kb: Any, kb_label: str, involves: bool, draft_labels: set[str], refs: dict[str, list[str]], url: str,
+                 resolved: dict[str, Any]) -> dict[str, Any]:
     r = f.rule_data
     sev = r["severity"]
     drugs = " + ".join(f.drugs)
     prefix = "" if involves else "Current medications: "
     summary = f"{prefix}{sev.capitalize()}: {drugs}: {r['title']}"
-    inputs = ", ".join(f"{_md(i)}{' (draft order)' if i in draft_labels else ''}" for i in f.inputs)
+    inputs = ", ".join(f"{_md(_shown(i, resolved))}{' (draft order)' if i in draft_labels else ''}" for i in f.inputs)
     parts = [
         f"**{sev.capitalize()}**: {_md(r['title'])}",
         f"Medications: {inputs}",
@@ -224,6 +226,14 @@ def finding_card(f: Finding, kb: Any, kb_label: str, involves: bool, draft_label
         }]
         card["selectionBehavior"] = "at-most-one"
     return card
+
+
+def _shown(label: str, resolved: dict[str, Any]) -> str:
+    """An input as a person reads it: an RxNorm code is shown with the drug it names."""
+    r = resolved.get(label)
+    if label.startswith("rxcui:") and r is not None and r.ok:
+        return f"{' + '.join(r.drugs)} ({label})"
+    return label
 
 
 def unrecognized_card(res: Any, kb: Any, kb_label: str, draft: bool) -> dict[str, Any]:
