@@ -138,7 +138,6 @@ def existing_prefetch(*resources: dict) -> dict:
 # -- discovery -------------------------------------------------------------------------------
 
 def test_discovery_lists_the_hooks_with_prefetch(server):
-    status, doc = post(server.base, "/cds-services", None) if False else (None, None)
     status, _, raw = call(server.base, "GET", "/cds-services")
     services = json.loads(raw)["services"]
     assert status == 200
@@ -171,7 +170,7 @@ def test_order_select_warfarin_fluconazole_card(server, kb):
     status, doc = post(server.base, SELECT, body)
     assert status == 200, doc
     cards = doc["cards"]
-    f = expected_finding(kb, ["Fluconazole 150 MG Oral Tablet", "rxcui:11289"], 84 if False else age_now(PATIENT["birthDate"]))
+    f = expected_finding(kb, ["Fluconazole 150 MG Oral Tablet", "rxcui:11289"], age_now(PATIENT["birthDate"]))
     rule = f.rule_data
     # the existing pair (baclofen + alprazolam) is not repeated on an order; the stopped antibiotic is not current
     assert len(cards) == 1, [c["summary"] for c in cards]

@@ -22,8 +22,8 @@ from starlette.routing import Route
 
 from .. import DISCLAIMER, __version__
 from ..batch.read_jsonl import json_problem, record, text_ok
-from ..engine import check
-from ..reporters.batch_jsonl import DUMPS, Encoder
+from ..engine import CheckResult, check
+from ..reporters.batch_jsonl import DUMPS, Encoder, _slot, template
 from ..reporters.document import document, error_document, knowledge_base_info
 from ..severity import SEVERITIES
 from . import cds
@@ -52,6 +52,8 @@ class Service:
         self.kb = kb
         self.verifier = verifier
         self.encoder = Encoder(kb)
+        self.documents: dict[str, DocumentEncoder] = {}  # by min_severity
+        self.rule_texts: dict[str, Any] = {}  # card text per rule, made once
         self.info = {"check_meds_version": __version__, "knowledge_base": knowledge_base_info(kb), "disclaimer": DISCLAIMER}
 
     # -- helpers -----------------------------------------------------------------------------
@@ -126,7 +128,8 @@ class Service:
         base = self.public(request)
         try:
             answer = cds.answer(req, self.kb, max_medications=self.settings.max_medications,
-                                existing_findings=self.settings.existing_findings, rule_url=lambda rid: f"{base}/rules/{rid}")
+                                existing_findings=self.settings.existing_findings, rule_url=lambda rid: f"{base}/rules/{rid}",
+                                memo=self.rule_texts)
         except cds.RequestError as exc:
             raise error(400, str(exc)) from None
         return json_response(answer)
@@ -180,8 +183,11 @@ class Service:
         floor = body.get("min_severity", "minor")
         if floor not in SEVERITIES:
             raise error(400, f"min_severity must be one of {', '.join(SEVERITIES)}")
-        result = check(rec.meds, self.kb, age=rec.age)
-        return json_response(document(result, self.kb, floor), sort=True)
+        enc = self.documents.get(floor)
+        if enc is None:
+            enc = self.documents[floor] = DocumentEncoder(self.kb, floor)
+        body = enc.encode(check(rec.meds, self.kb, age=rec.age), None, None)
+        return Response(body.encode("utf-8"), 200, media_type="application/json")
 
     async def batch(self, request: Request) -> Response:
         await self.authorize(request)
@@ -253,6 +259,19 @@ class Service:
         if rid not in self.kb.rules and rid not in self.kb.disabled:
             raise error(404, f"no rule {rid!r}")
         return json_response(describe_rule(rid, self.kb), sort=True)
+
+
+class DocumentEncoder(Encoder):
+    """The batch encoder's fast path (pieces serialised once), for the single check's document without id and line:
+    the same bytes as json.dumps(document(...), sort_keys=True, separators=(",", ":"), ensure_ascii=False)."""
+
+    def __init__(self, kb: Any, min_severity: str = "minor") -> None:
+        super().__init__(kb, min_severity)
+        doc = document(CheckResult([], [], [], [], [], None), kb, min_severity)
+        names = ("findings", "medications", "patient", "skipped_rules", "summary", "unrecognized")
+        for n in names:
+            doc[n] = _slot(n)
+        self._doc = template(doc, names)
 
 
 class _LinesResponse(Response):

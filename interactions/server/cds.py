@@ -8,8 +8,9 @@ safety.
 
 from __future__ import annotations
 
+import random
 import re
-import uuid
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,7 +121,8 @@ def _selected(drafts: list[dict[str, Any]], context: dict[str, Any]) -> set[str]
     return set(sel)
 
 
-def answer(req: HookRequest, kb: Any, *, max_medications: int, existing_findings: bool, rule_url: Any) -> dict[str, Any]:
+def answer(req: HookRequest, kb: Any, *, max_medications: int, existing_findings: bool, rule_url: Any,
+           memo: dict[str, RuleText] | None = None) -> dict[str, Any]:
     """The cards for a hook request whose prefetch is complete (or whose gaps are in ``req.problems``)."""
     key = CONTEXT_KEYS[req.hook]
     try:
@@ -146,10 +148,11 @@ def answer(req: HookRequest, kb: Any, *, max_medications: int, existing_findings
         raise RequestError(f"{len(labels)} medications in one request; the limit is {max_medications}")
     age = age_of(patient)
     result = check(labels, kb, age=age)
-    return {"cards": cards(result, entries, kb, req, existing_findings, rule_url)}
+    return {"cards": cards(result, entries, kb, req, existing_findings, rule_url, {} if memo is None else memo)}
 
 
-def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, existing_findings: bool, rule_url: Any) -> list[dict[str, Any]]:
+def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, existing_findings: bool, rule_url: Any,
+          memo: dict[str, RuleText]) -> list[dict[str, Any]]:
     draft_labels = {e.label for e in entries if e.draft and e.label}
     refs: dict[str, list[str]] = {}
     for e in entries:
@@ -161,7 +164,7 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
     for f in result.findings:
         involves = any(i in draft_labels for i in f.inputs)
         if involves or existing_findings:
-            out.append(finding_card(f, kb, kb_label, involves, draft_labels, refs, rule_url(f.rule), resolved))
+            out.append(finding_card(f, kb, kb_label, involves, draft_labels, refs, rule_url(f.rule), resolved, memo))
     for r in result.unrecognized:
         out.append(unrecognized_card(r, kb, kb_label, r.input in draft_labels))
     for e in entries:
@@ -182,46 +185,63 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
 
 
 def _card(summary: str, indicator: str, kb_label: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"uuid": str(uuid.uuid4()), "summary": _clip(summary), "indicator": indicator, "detail": detail,
+    return {"uuid": _uuid(), "summary": _clip(summary), "indicator": indicator, "detail": detail,
             "source": {"label": kb_label, **extra.pop("source", {})}, **extra}
 
 
+class RuleText:
+    """The parts of a finding card that depend on its rule alone, made once per rule."""
+
+    __slots__ = ("title", "body", "references", "links", "topic", "avoid")
+
+    def __init__(self, rid: str, r: dict[str, Any], kb: Any) -> None:
+        self.title = f"**{r['severity'].capitalize()}**: {_md(r['title'])}"
+        parts = [
+            f"**Effect.** {r['effect']}",
+            f"**Mechanism.** {r['mechanism']}",
+            f"**Management.** {r['management']}",
+            f"Evidence: {r['evidence']}." + (f" Applies from age {r['min_age']}." if r["min_age"] else ""),
+        ]
+        if r["site"]:
+            parts.append(f"Site change: {_md(str(dict(r['site'])))}")
+        self.body = "\n\n".join(parts)
+        refs = [(ref, kb.references[ref]) for ref in r["references"]]
+        self.references = "**References**\n\n" + "\n".join(
+            f"{n}. {_md(d['citation'])}" + (f" <{d['url']}>" if d.get("url") else "") for n, (_, d) in enumerate(refs, 1))
+        self.links = [{"label": _clip(f"{ref}: {d['citation']}", 80), "url": d["url"], "type": "absolute"} for ref, d in refs if d.get("url")]
+        self.topic = {"system": TOPIC_SYSTEM, "code": rid, "display": _clip(r["title"])}
+        self.avoid = r["severity"] == "contraindicated" or bool(_AVOID.search(r["management"]))
+
+
+def rule_text(rid: str, kb: Any, memo: dict[str, RuleText]) -> RuleText:
+    t = memo.get(rid)
+    if t is None:
+        t = memo[rid] = RuleText(rid, kb.rules[rid], kb)
+    return t
+
+
 def finding_card(f: Finding, kb: Any, kb_label: str, involves: bool, draft_labels: set[str], refs: dict[str, list[str]], url: str,
-                 resolved: dict[str, Any]) -> dict[str, Any]:
+                 resolved: dict[str, Any], memo: dict[str, RuleText]) -> dict[str, Any]:
     r = f.rule_data
     sev = r["severity"]
-    drugs = " + ".join(f.drugs)
+    t = rule_text(f.rule, kb, memo)
     prefix = "" if involves else "Current medications: "
-    summary = f"{prefix}{sev.capitalize()}: {drugs}: {r['title']}"
+    summary = f"{prefix}{sev.capitalize()}: {' + '.join(f.drugs)}: {r['title']}"
     inputs = ", ".join(f"{_md(_shown(i, resolved))}{' (draft order)' if i in draft_labels else ''}" for i in f.inputs)
-    parts = [
-        f"**{sev.capitalize()}**: {_md(r['title'])}",
-        f"Medications: {inputs}",
-        f"**Effect.** {r['effect']}",
-        f"**Mechanism.** {r['mechanism']}",
-        f"**Management.** {r['management']}",
-        f"Evidence: {r['evidence']}." + (f" Applies from age {r['min_age']}." if r["min_age"] else ""),
-    ]
-    if r["site"]:
-        parts.append(f"Site change: {_md(str(dict(r['site'])))}")
+    parts = [t.title, f"Medications: {inputs}", t.body]
     if f.related:
         parts.append("Also: " + "; ".join(f"{_md(g.rule_data['title'])} ({g.severity})" for g in f.related))
-    references = [(ref, kb.references[ref]) for ref in r["references"]]
-    parts.append("**References**\n\n" + "\n".join(
-        f"{n}. {_md(d['citation'])}" + (f" <{d['url']}>" if d.get("url") else "") for n, (_, d) in enumerate(references, 1)))
-    parts.append(f"_{DISCLAIMER}_")
+    parts += [t.references, f"_{DISCLAIMER}_"]
     card = _card(summary, INDICATOR[sev], kb_label, "\n\n".join(parts),
-                 source={"url": url, "topic": {"system": TOPIC_SYSTEM, "code": f.rule, "display": _clip(r["title"])}},
-                 overrideReasons=list(OVERRIDE_REASONS))
-    links = [{"label": _clip(f"{ref}: {d['citation']}", 80), "url": d["url"], "type": "absolute"} for ref, d in references if d.get("url")]
-    if links:
-        card["links"] = links
+                 source={"url": url, "topic": dict(t.topic)}, overrideReasons=list(OVERRIDE_REASONS))
+    if t.links:
+        card["links"] = [dict(x) for x in t.links]
     drafts = sorted({ref for i in f.inputs for ref in refs.get(i, ())})
-    if involves and drafts and (sev == "contraindicated" or _AVOID.search(r["management"])):
+    if involves and drafts and t.avoid:
         names = ", ".join(i for i in f.inputs if i in draft_labels)
         card["suggestions"] = [{
             "label": _clip(f"Remove the draft order: {names}", 80),
-            "uuid": str(uuid.uuid4()),
+            "uuid": _uuid(),
             "actions": [{"type": "delete", "description": _clip(f"Remove the draft order for {names}"), "resourceId": drafts}],
         }]
         card["selectionBehavior"] = "at-most-one"
@@ -249,11 +269,18 @@ def unrecognized_card(res: Any, kb: Any, kb_label: str, draft: bool) -> dict[str
                  source={"topic": {"system": TOPIC_SYSTEM, "code": "unrecognized", "display": "Medication not recognised"}})
 
 
+def _uuid() -> str:
+    """A random (version 4) UUID for a card or suggestion; unique, not secret, so not from os.urandom."""
+    h = f"{(random.getrandbits(128) & ~(0xF000 << 64) & ~(0xC << 60)) | (0x4000 << 64) | (0x8 << 60):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def _clip(text: str, limit: int = SUMMARY_MAX) -> str:
     text = " ".join(text.split())
     return text if len(text) < limit else text[: limit - 2].rstrip() + "…"
 
 
+@lru_cache(maxsize=65536)
 def _md(text: str) -> str:
     """Text from a request, safe inside Markdown (no links, HTML or emphasis of its own)."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))

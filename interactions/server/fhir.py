@@ -75,7 +75,8 @@ class Reader:
 
     def learn(self, res: list[dict[str, Any]]) -> None:
         for r in res:
-            self.ctx.learn(r)
+            if r["resourceType"] in ("Medication", "Patient"):
+                self.ctx.learn(r)
 
     def entries(self, res: list[dict[str, Any]], draft: bool) -> Iterator[Entry]:
         skip = NOT_HAPPENED if draft else NOT_CURRENT
