@@ -430,3 +430,31 @@ class StubFhir:
     def __exit__(self, *exc) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# -- without HTTP: the card policy -----------------------------------------------------------
+
+def test_findings_among_existing_medications_only_when_asked(kb):
+    from interactions.server import cds
+
+    body = hook_request("order-sign", [med_request("d1", "draft", text="acetaminophen 500 mg")],
+                        existing_prefetch(med_request("m1", "active", text="baclofen 10 mg"), med_request("m2", "active", text="alprazolam 0.5 mg")))
+    lib = check(["acetaminophen 500 mg", "baclofen 10 mg", "alprazolam 0.5 mg"], kb, age=age_now(PATIENT["birthDate"]))
+    assert lib.findings and all("acetaminophen 500 mg" not in f.inputs for f in lib.findings)
+    quiet = cds.answer(cds.parse("check-meds-order-sign", body), kb, max_medications=100, existing_findings=False, rule_url=str)
+    assert quiet == {"cards": []}
+    told = cds.answer(cds.parse("check-meds-order-sign", body), kb, max_medications=100, existing_findings=True, rule_url=str)
+    assert [c["source"]["topic"]["code"] for c in told["cards"]] == [f.rule for f in lib.findings]
+    assert all(c["summary"].startswith("Current medications: ") and "suggestions" not in c for c in told["cards"])
+
+
+def test_two_workers_answer(tmp_path):
+    s = Server("--workers", "2")
+    try:
+        for _ in range(4):
+            status, doc = post(s.base, "/check", {"medications": ["warfarin", "fluconazole"]})
+            assert status == 200 and doc["summary"]["findings"] >= 1
+        assert call(s.base, "GET", "/rules/no-such-rule")[0] == 404
+    finally:
+        log = s.stop()
+    assert "Traceback" not in log

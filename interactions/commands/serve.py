@@ -10,7 +10,7 @@ HELP = (
     "Serve CDS Hooks 2.0 (order-select, order-sign, medication-prescribe) and a JSON API (/check, /batch, /info, /health).\n\n"
     "Listens on 127.0.0.1 unless --host says otherwise; any other address needs JWT verification "
     "(--jwks-file or --jwks-url with --jwt-issuer) or an explicit --insecure-no-auth. "
-    'Needs the server extra: pip install "check-meds[server]". See docs/cds-hooks.md.\n\n'
+    'Needs the server extra: pip install "check-meds\\[server]". See docs/cds-hooks.md.\n\n'
     f"{DISCLAIMER}"
 )
 

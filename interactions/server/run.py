@@ -18,6 +18,7 @@ def serve(settings: Settings) -> int:
     if problem:
         raise CheckMedsError(problem, ExitCode.USAGE)
     try:
+        import starlette  # noqa: F401
         import uvicorn
     except ImportError:  # pragma: no cover - the extra is missing
         raise CheckMedsError('the server needs the "server" extra: pip install "check-meds[server]"', ExitCode.USAGE) from None
