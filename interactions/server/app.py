@@ -86,7 +86,7 @@ class Service:
         except UnicodeDecodeError as exc:
             raise error(400, f"request body is not valid UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
-            raise error(400, f"request body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+            raise error(400, f"request body is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
         except (ValueError, RecursionError) as exc:
             raise error(400, f"request body is {json_problem(exc)}") from None
 

@@ -53,7 +53,7 @@ TOPIC_SYSTEM = "urn:check-meds:rule"
 SUMMARY_MAX = 140
 # management text that tells the prescriber not to combine: offer to remove the draft order
 _AVOID = re.compile(r"\bavoid\b|\bdo not (?:combine|use|give|co-?administer|prescribe)\b|\bcontraindicated\b", re.I)
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")  # emphasis, links, HTML, tables: enough inside a line
 CONTEXT_KEYS = {"order-select": "draftOrders", "order-sign": "draftOrders", "medication-prescribe": "medications"}
 
 
@@ -263,7 +263,8 @@ def unrecognized_card(res: Any, kb: Any, kb_label: str, draft: bool) -> dict[str
     else:
         sugg = for_resolution(res, kb)
         hint = ("Did you mean: " + ", ".join(_md(s) for s in sugg) + "?") if sugg else "No close name is known."
-    detail = (f"The {what} **{_md(res.input)}** was not recognised ({_md(res.reason)}). {hint}\n\n"
+    reason = res.reason[:1].lower() + res.reason[1:]
+    detail = (f"The {what} **{_md(res.input)}** was not recognised ({_md(reason)}). {hint}\n\n"
               f"Interactions with it were **not checked**; check them by hand, or enter it as a known name or RxNorm code.\n\n_{DISCLAIMER}_")
     return _card(f"Interactions with {res.input} were not checked: not recognised", "warning", kb_label, detail,
                  source={"topic": {"system": TOPIC_SYSTEM, "code": "unrecognized", "display": "Medication not recognised"}})
