@@ -113,12 +113,16 @@ class Service:
     async def discovery(self, request: Request) -> Response:
         return json_response(cds.discovery())
 
-    async def hook(self, request: Request) -> Response:
+    async def service_call(self, request: Request) -> tuple[str, Any]:
+        """A call to one CDS service: its id and the JSON body, once the service exists and the token is good."""
         sid = request.path_params["service"]
         if sid not in cds.SERVICES:
             raise error(404, f"no CDS service {sid!r} (GET /cds-services lists them)")
         await self.authorize(request)
-        body = await self.json_body(request)
+        return sid, await self.json_body(request)
+
+    async def hook(self, request: Request) -> Response:
+        sid, body = await self.service_call(request)
         try:
             req = cds.parse(sid, body)
         except cds.RequestError as exc:
@@ -154,11 +158,7 @@ class Service:
                 req.problems.append(f"FHIR server did not answer {query} in time")
 
     async def feedback(self, request: Request) -> Response:
-        sid = request.path_params["service"]
-        if sid not in cds.SERVICES:
-            raise error(404, f"no CDS service {sid!r}")
-        await self.authorize(request)
-        body = await self.json_body(request)
+        sid, body = await self.service_call(request)
         if not isinstance(body, dict) or not isinstance(body.get("feedback"), list):
             raise error(400, "feedback must be an object with a 'feedback' list")
         for item in body["feedback"]:
