@@ -458,3 +458,24 @@ def test_two_workers_answer(tmp_path):
     finally:
         log = s.stop()
     assert "Traceback" not in log
+
+
+def test_selections_that_match_no_draft_do_not_silence_it(kb):
+    from interactions.server import cds
+
+    body = hook_request("order-select", [med_request("d1", "draft", text="fluconazole")], existing_prefetch(med_request("m1", "active", text="warfarin")))
+    for sel in (["MedicationRequest/other"], ["https://ehr.example.org/fhir/MedicationRequest/d1"]):
+        body["context"]["selections"] = sel
+        doc = cds.answer(cds.parse("check-meds-order-select", body), kb, max_medications=100, existing_findings=False, rule_url=str)
+        assert [c["indicator"] for c in doc["cards"]] == ["critical"], sel
+
+
+def test_an_operation_outcome_instead_of_medications_is_said(kb):
+    from interactions.server import cds
+
+    prefetch = existing_prefetch(med_request("m1", "active", text="warfarin"))
+    prefetch["medicationStatements"] = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout", "diagnostics": "upstream timed out"}]}
+    body = hook_request("order-sign", [med_request("d1", "draft", text="fluconazole")], prefetch)
+    doc = cds.answer(cds.parse("check-meds-order-sign", body), kb, max_medications=100, existing_findings=False, rule_url=str)
+    summaries = [c["summary"] for c in doc["cards"]]
+    assert len(summaries) == 2 and "MedicationStatement" in summaries[1] and "upstream timed out" in doc["cards"][1]["detail"]

@@ -148,21 +148,22 @@ class Service:
     async def fetch_prefetch(self, req: cds.HookRequest) -> None:
         """Fill the prefetch keys the client did not send from its FHIR server; say what could not be had."""
         if not req.fhir_server:
-            req.problems.append("the request had no prefetch of the patient's medications and no fhirServer to fetch them from")
+            for key in req.missing:
+                req.problems[key] = "not in the prefetch, and no fhirServer to fetch it from"
             return
         s = self.settings
         for key in req.missing:
             query = fill_template(cds.PREFETCH[key], req.context)
             if query is None:
-                req.problems.append(f"{key} could not be fetched: context.patientId is missing")
+                req.problems[key] = "not in the prefetch, and context.patientId is missing to fetch it"
                 continue
             try:
                 with anyio.fail_after(s.fhir_timeout * (s.fhir_max_pages + 1)):
                     req.prefetch[key] = await run_in_threadpool(fetch, req.fhir_server, query, req.token, s.fhir_timeout, s.fhir_max_bytes, s.fhir_max_pages)
             except FhirError as exc:
-                req.problems.append(str(exc))
+                req.problems[key] = str(exc)
             except TimeoutError:
-                req.problems.append(f"FHIR server did not answer {query} in time")
+                req.problems[key] = f"the FHIR server did not answer {query} in time"
 
     async def feedback(self, request: Request) -> Response:
         sid, body = await self.service_call(request)

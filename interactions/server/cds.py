@@ -17,7 +17,7 @@ from typing import Any
 from .. import DISCLAIMER
 from ..engine import CheckResult, Finding, check
 from ..suggest import for_resolution
-from .fhir import Entry, FhirError, Reader, age_of, resources
+from .fhir import ORDER_TYPES, Entry, FhirError, Reader, age_of, resources
 
 PREFETCH = {
     "patient": "Patient/{{context.patientId}}",
@@ -54,6 +54,7 @@ SUMMARY_MAX = 140
 # management text that tells the prescriber not to combine: offer to remove the draft order
 _AVOID = re.compile(r"\bavoid\b|\bdo not (?:combine|use|give|co-?administer|prescribe)\b|\bcontraindicated\b", re.I)
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|])")  # emphasis, links, HTML, tables: enough inside a line
+MED_KEYS = {"medicationRequests": "MedicationRequest", "medicationStatements": "MedicationStatement"}
 CONTEXT_KEYS = {"order-select": "draftOrders", "order-sign": "draftOrders", "medication-prescribe": "medications"}
 
 
@@ -76,7 +77,7 @@ class HookRequest:
     fhir_server: str | None
     token: str | None
     missing: list[str] = field(default_factory=list)  # prefetch keys neither sent nor yet fetched
-    problems: list[str] = field(default_factory=list)  # why some existing data could not be had
+    problems: dict[str, str] = field(default_factory=dict)  # prefetch key -> why its data could not be had
 
 
 def parse(service: str, body: Any) -> HookRequest:
@@ -111,8 +112,8 @@ def parse(service: str, body: Any) -> HookRequest:
     return HookRequest(service, hook, context, dict(prefetch), server, token, missing)
 
 
-def _selected(drafts: list[dict[str, Any]], context: dict[str, Any]) -> set[str] | None:
-    """order-select: the references of the selected orders (None: treat every draft as selected)."""
+def _selected(context: dict[str, Any]) -> set[str] | None:
+    """order-select: the references of the selected orders (None: every draft order is; so is it when none matches)."""
     sel = context.get("selections")
     if sel is None:
         return None
@@ -121,27 +122,55 @@ def _selected(drafts: list[dict[str, Any]], context: dict[str, Any]) -> set[str]
     return set(sel)
 
 
+def _is_selected(ref: str | None, selected: set[str]) -> bool:
+    """Whether a draft order is among context.selections (a relative reference, or a full URL ending in it)."""
+    return ref is not None and (ref in selected or any(s.endswith("/" + ref) for s in selected))
+
+
+def _issue(outcome: dict[str, Any]) -> str:
+    """': <the first issue's text>' of an OperationOutcome, when it has one."""
+    for issue in outcome.get("issue") or []:
+        if not isinstance(issue, dict):
+            continue
+        details = issue.get("details")
+        text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
+        if isinstance(text, str) and text.strip():
+            return ": " + _clip(text, 100)
+    return ""
+
+
 def answer(req: HookRequest, kb: Any, *, max_medications: int, existing_findings: bool, rule_url: Any,
            memo: dict[str, RuleText] | None = None) -> dict[str, Any]:
     """The cards for a hook request whose prefetch is complete (or whose gaps are in ``req.problems``)."""
     key = CONTEXT_KEYS[req.hook]
     try:
         drafts = resources(req.context[key], f"context.{key}")
-        existing = [r for k in ("medicationRequests", "medicationStatements") for r in resources(req.prefetch.get(k), f"prefetch.{k}")]
-        patient = req.prefetch.get("patient")
-        if patient is not None and not (isinstance(patient, dict) and patient.get("resourceType") == "Patient"):
-            raise FhirError("prefetch.patient must be a FHIR Patient resource")
+        existing = []
+        for k in MED_KEYS:
+            res = resources(req.prefetch.get(k), f"prefetch.{k}")
+            outcome = next((r for r in res if r["resourceType"] == "OperationOutcome"), None)
+            if outcome is not None and not any(r["resourceType"] in ORDER_TYPES for r in res):
+                req.problems.setdefault(k, f"an OperationOutcome came instead of {MED_KEYS[k]} resources{_issue(outcome)}")
+            existing.extend(res)
+        pv = req.prefetch.get("patient")
+        if isinstance(pv, dict) and pv.get("resourceType") not in ("Patient", "Bundle", "OperationOutcome"):
+            raise FhirError(f"prefetch.patient must be a FHIR Patient resource, got {pv.get('resourceType')!r}")
+        patient = next((r for r in resources(pv, "prefetch.patient") if r["resourceType"] == "Patient"), None)
+        if pv is not None and patient is None:
+            req.problems.setdefault("patient", "the prefetch held no Patient resource")
     except FhirError as exc:
         raise RequestError(str(exc)) from None
     reader = Reader(kb)
     reader.learn(drafts)
     reader.learn(existing)
-    selected = _selected(drafts, req.context) if req.hook == "order-select" else None
+    selected = _selected(req.context) if req.hook == "order-select" else None
     entries: list[Entry] = []
-    for e in reader.entries(drafts, draft=True):
-        if selected is not None and e.ref not in selected:
-            e.draft = False  # another draft order of the same session: checked with, not warned about
-        entries.append(e)
+    draft_entries = list(reader.entries(drafts, draft=True))
+    if selected is not None and any(_is_selected(e.ref, selected) for e in draft_entries):
+        for e in draft_entries:
+            if not _is_selected(e.ref, selected):
+                e.draft = False  # another draft order of the same session: checked with, not warned about
+    entries.extend(draft_entries)
     entries.extend(reader.entries(existing, draft=False))
     labels = [e.label for e in entries if e.label]
     if len(labels) > max_medications:
@@ -172,15 +201,18 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
             out.append(_card(f"A medication was not checked: {e.problem}", "warning", kb_label,
                              f"{_md(e.problem)}.\n\nInteractions with this {'draft order' if e.draft else 'medication'} were not checked; "
                              f"check it by hand.\n\n_{DISCLAIMER}_"))
-    for why in req.problems:
-        out.append(_card("Current medications were not checked against this order", "warning", kb_label,
-                         f"{_md(why)}.\n\nOnly the draft orders were checked with each other: interactions with the patient's "
-                         f"current medications were not checked.\n\n_{DISCLAIMER}_"))
+    for key, rtype in MED_KEYS.items():
+        why = req.problems.get(key)
+        if why:
+            out.append(_card(f"Current medications ({rtype}) were not checked against this order", "warning", kb_label,
+                             f"The patient's {rtype} resources could not be had: {_md(why)}.\n\nInteractions with those current "
+                             f"medications were not checked; the rest of the list was.\n\n_{DISCLAIMER}_"))
     skipped = [f for f in result.skipped if existing_findings or any(i in draft_labels for i in f.inputs)]
     if skipped:
         lines = "\n".join(f"- {_md(f.rule_data['title'])} ({', '.join(f.drugs)}): applies from age {f.rule_data['min_age']}" for f in skipped)
+        why = f" ({_md(req.problems['patient'])})" if req.problems.get("patient") else ""
         out.append(_card(f"{len(skipped)} age-dependent rule{'s' if len(skipped) != 1 else ''} not applied: patient age unknown",
-                         "info", kb_label, f"The patient's birth date was not available, so these rules were not applied:\n\n{lines}\n\n_{DISCLAIMER}_"))
+                         "info", kb_label, f"The patient's birth date was not available{why}, so these rules were not applied:\n\n{lines}\n\n_{DISCLAIMER}_"))
     return out
 
 
