@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import DISCLAIMER, __version__
-from ..batch.read_jsonl import json_problem, record, text_ok
+from ..batch.read_jsonl import json_problem, record
 from ..engine import CheckResult, check
 from ..reporters.batch_jsonl import DUMPS, Encoder, _slot, template
 from ..reporters.document import document, error_document, knowledge_base_info
