@@ -350,13 +350,18 @@ def test_non_loopback_without_auth_is_refused():
 def signed(tmp_path_factory):
     from cryptography.hazmat.primitives.asymmetric import ec
 
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = ec.generate_private_key(ec.SECP384R1())
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key()))
     jwk.update(kid="k1", alg="ES384", use="sig")
+    rsa_jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
+    rsa_jwk.update(kid="k2", alg="RS384", use="sig")
     path = tmp_path_factory.mktemp("jwks") / "jwks.json"
-    path.write_text(json.dumps({"keys": [jwk]}))
+    path.write_text(json.dumps({"keys": [jwk, rsa_jwk]}))
     s = Server("--jwks-file", str(path), "--jwt-issuer", "https://ehr.example.org")
-    yield s, key
+    yield s, key, rsa_key
     s.stop()
 
 
@@ -369,11 +374,12 @@ def token(key, aud: str, iss: str = "https://ehr.example.org", alg: str = "ES384
 def test_jwt_accepted_and_refused(signed):
     from cryptography.hazmat.primitives.asymmetric import ec
 
-    s, key = signed
+    s, key, rsa_key = signed
     aud = s.base + SELECT
     body = hook_request("order-select", [med_request("d1", "draft", text="fluconazole")], existing_prefetch(med_request("m1", "active", text="warfarin")))
-    ok, doc = post(s.base, SELECT, body, {"Authorization": f"Bearer {token(key, aud)}"})
-    assert ok == 200 and doc["cards"]
+    for good in (token(key, aud), token(rsa_key, aud, alg="RS384", kid="k2")):
+        ok, doc = post(s.base, SELECT, body, {"Authorization": f"Bearer {good}"})
+        assert ok == 200 and doc["cards"]
     other = ec.generate_private_key(ec.SECP384R1())
     for bad in (None, "Basic abc", f"Bearer {token(key, aud, iss='https://evil.example')}", f"Bearer {token(key, s.base + '/check')}",
                 f"Bearer {token(key, aud, exp=-120)}", f"Bearer {token(other, aud)}", f"Bearer {token('s' * 48, aud, alg='HS256')}", "Bearer x.y.z"):
