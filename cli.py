@@ -83,7 +83,7 @@ CHECK_HELP = dict(
     epilog=EXIT_CODES_HELP.replace("\n", "\n\n"),
 )
 INFO_HELP = dict(help=f"Show what the knowledge base holds: drugs, names, classes, rules by severity, version.\n\n{DISCLAIMER}")
-SUBCOMMANDS = ("check", "info", "batch", "explain", "rules")
+SUBCOMMANDS = ("check", "info", "batch", "explain", "rules", "serve")
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -122,6 +122,10 @@ def build_app(only: str | None = None) -> typer.Typer:
         from interactions.commands.rules import rules_app
 
         app.add_typer(rules_app, name="rules")
+    if "serve" in names:
+        from interactions.commands.serve import HELP as serve_help, serve_cmd
+
+        app.command("serve", help=serve_help)(serve_cmd)
     return app
 
 
