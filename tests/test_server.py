@@ -160,9 +160,15 @@ def test_order_select_warfarin_fluconazole_card(server, kb):
     cards = doc["cards"]
     f = expected_finding(kb, ["Fluconazole 150 MG Oral Tablet", "rxcui:11289"], age_now(PATIENT["birthDate"]))
     rule = f.rule_data
-    # the existing pair (baclofen + alprazolam) is not repeated on an order; the stopped antibiotic is not current
-    assert len(cards) == 1, [c["summary"] for c in cards]
-    card = cards[0]
+    # one card per finding that involves the selected draft: each names fluconazole and, as the
+    # library says, what else on the list it interacts with; the existing pair (baclofen +
+    # alprazolam) is not repeated on an order; the stopped antibiotic is not current
+    expected = {frozenset(g.drugs) for g in check(["Fluconazole 150 MG Oral Tablet", "rxcui:11289", "baclofen 10 mg", "alprazolam 0.5 mg"],
+                                                   kb, age=age_now(PATIENT["birthDate"])).findings if "fluconazole" in g.drugs}
+    assert all("fluconazole" in c["summary"] for c in cards), [c["summary"] for c in cards]
+    assert len(cards) == len(expected), ([c["summary"] for c in cards], expected)
+    assert not any("clarithromycin" in c["summary"] or "acetaminophen" in c["summary"] for c in cards)
+    (card,) = [c for c in cards if "warfarin" in c["summary"]]
     assert card["indicator"] == {"contraindicated": "critical", "major": "critical", "moderate": "warning", "minor": "info"}[rule["severity"]]
     assert len(card["summary"]) < 140 and "fluconazole" in card["summary"] and "warfarin" in card["summary"]
     detail = card["detail"]
