@@ -42,6 +42,10 @@ _STRONG = frozenset(
     er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext-rel extended delayed sustained controlled modified
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
     modified-release prolonged-release extended-release delayed-release cfc
+    ud sa oph opth top rtl vag otic inhl chew effervsc effervescent soluble liqd lozg grnl gran pkt aer emul conc
+    eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
+    breath-actuated linctus mixture mouthwash shampoo emollient
+    otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
@@ -60,6 +64,8 @@ _WEAK = frozenset(
     bp blood pressure sbp hypertension htn angina chest heart rate
     max maximum dose doses total not exceed hold do more than times time only regular extra strength
     generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
+    left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
+    ct count box boxes pk pcs ea gauge ga drop
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -71,17 +77,26 @@ _SALT_WORDS = frozenset(
     furoate valerate xinafoate carbonate gluconate lactate napsylate pamoate embonate oxalate salicylate stearate
     benzoate tosylate camsylate edisylate decanoate enanthate cypionate monosodium trometamol tromethamine
     lysine arginine meglumine erbumine tert-butylamine olamine hemihydrate
+    dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
+    ethylsuccinate estolate palmitate aspartate
+    besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
+    2hcl dihcl
     """.split()
 )
 # cations: stripping the anion from "potassium citrate" must not leave "potassium"
-_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium".split())
+_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium sod na k pot ca".split())
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
 _UNIT = (
     r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
     r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
-    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
+    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg|"
+    r"mm|cm|inch(?:es)?|ct)"
 )
+# Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
+# 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
+# "DM" is as often diabetes mellitus and "PE" a pulmonary embolism, so a bare one stays unknown.
+_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine"}
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -111,6 +126,9 @@ _PATTERNS = {
     "hyphen": r"-",
     "items": r"[^,;]+",
     "token": r"\S+",
+    "compound": r"[,/]",
+    "strength": rf"^{_NUM}([a-zμ%]+)(?:/.*)?$",
+    "route_split": r"[\s,/()\[\]{}]+",
     "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
     # "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
     "glued": r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)",
@@ -227,15 +245,14 @@ def _resolve(text: str, kb: Any) -> Resolution:
     out = _whole(k, kb)
     if out[0] == "ok":
         _, hit, matched, spans, confirmed = out
-        if spans:
-            # a form set aside may name its own entry: "ketoconazole 2% cream" is
-            # the cream ("ketoconazole cream"), as it is when typed without "2%"
-            for w in _render(k, spans).split():
-                name = f"{matched} {w.strip(_EDGE)}"
-                form = kb.names.get(name)
-                if form is not None:
-                    hit, matched = form, name
-                    break
+        if hit[0] == "non-medication" and spans:
+            strength = _strength(_render(k, spans))
+            if strength:
+                return Resolution(text, "unknown", query=matched, reason=(
+                    f"{matched!r} is not a medication, but {strength!r} is the strength of one; name the "
+                    "medication, or leave the strength out"))
+        elif spans:
+            hit, matched = _local_form(hit, matched, _render(k, spans), kb)
         return Resolution(
             text, "ok", drugs=hit[1], product=hit[2], method=hit[0], matched=matched,
             removed=_render(shown, spans), confirmed=tuple(shown[s:e] for s, e in confirmed),
@@ -243,6 +260,66 @@ def _resolve(text: str, kb: Any) -> Resolution:
     if out[0] == "ambiguous":
         return Resolution(text, "ambiguous", candidates=out[1], reason=out[2])
     return Resolution(text, "unknown", reason=out[1], query=out[2])
+
+
+# words set aside that say where a medicine is used: "timolol 0.5% eye drops" is the eye
+# drop entry where the knowledge base has one. Release words and "OD" (once daily in
+# British use, right eye in American) say nothing about the route.
+_ROUTE_WORDS = {
+    "ophthalmic": ("eye", "eyes", "eyedrops", "ophthalmic", "ophth", "oph", "opth", "ou", "os", "intraocular"),
+    "otic": ("ear", "ears", "otic", "au"),
+    "nasal": ("nasal", "intranasal", "nose", "nostril", "nostrils"),
+    "topical": ("topical", "topically", "top", "cream", "crm", "ointment", "oint", "lotion", "cutaneous", "gel"),
+    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema"),
+    "vaginal": ("vaginal", "vaginally", "vag", "pv", "pessary", "pessaries"),
+}
+_ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
+# the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
+_ROUTE_NAMES = {
+    "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
+    "topical": ("topical", "cream"), "rectal": ("rectal",), "vaginal": ("vaginal",),
+}
+_STRENGTH = frozenset("mg mcg μg ug microgram micrograms milligram milligrams meq mmol %".split())
+
+
+def _local_form(hit: tuple, matched: str, removed: str, kb: Any) -> tuple[tuple, str]:
+    """The route-specific entry the text set aside points to, if exactly one exists.
+
+    A form word may name its own entry ("ketoconazole 2% cream" is "ketoconazole
+    cream"), and route words (eye, OU, SOLN,OPH, ear, nasal, TOP) lead to the
+    entry of that route ("timolol ophthalmic"). When the words point to two
+    different entries, or to none, the name keeps the entry it named: the
+    systemic entry carries every class a local form could carry.
+    """
+    words = [w for w in _rx.route_split.split(removed.casefold()) if w]
+    for w in words:
+        form = kb.names.get(f"{matched} {w}")
+        if form is not None:
+            return form, f"{matched} {w}"
+    if hit[2] or len(hit[1]) != 1:
+        return hit, matched
+    routes = sorted({_ROUTE_OF[w] for w in words if w in _ROUTE_OF})
+    found: dict[tuple, str] = {}
+    for route in routes:
+        for base in dict.fromkeys((matched, hit[1][0])):
+            for suffix in _ROUTE_NAMES[route]:
+                form = kb.names.get(f"{base} {suffix}")
+                if form is not None and not form[2] and len(form[1]) == 1 and form[1] != hit[1]:
+                    found.setdefault(form[1], f"{base} {suffix}")
+    if len(found) == 1:
+        drugs, name = next(iter(found.items()))
+        return kb.names[name], name
+    return hit, matched
+
+
+def _strength(removed: str) -> str:
+    """A strength of a medicine in the text set aside ('10 mg', '2%'), or ''."""
+    for w in removed.split():
+        w = w.strip(_EDGE).casefold()
+        m = _rx.strength.match(w)
+        if w in _STRENGTH or m and m.group(1) in _STRENGTH:
+            return w
+    return ""
 
 
 def _whole(k: str, kb: Any) -> tuple:
@@ -274,6 +351,11 @@ def _whole(k: str, kb: Any) -> tuple:
             inner_hits.append((res, (itoks[0][0], itoks[-1][1])))
     if not toks or all(_kind(k[a:b]) for a, b in toks):
         if not inner_hits:
+            for hi in range(len(toks), 0, -1):  # "syringes", "syringe 1 mL": a supply whose name is a form word
+                name = _name(k, toks, 0, hi)
+                hit = kb.names.get(name)
+                if hit is not None and hit[0] == "non-medication":
+                    return ("ok", hit, name, sorted(spans + toks[hi:]), [])
             if toks and k.isdigit():
                 return ("unknown", f"A bare number is not read as an RxNorm code (write rxcui:{k})", "")
             return ("unknown", "No medication name, only dose or form text", "")
@@ -415,6 +497,10 @@ def _classify(tok: str) -> int:
         return 2
     if _rx.frequency.match(w):
         return 2
+    if "," in w or "/" in w:  # pharmacy-system forms: "TAB,EC", "SOLN,OPH", "DR/EC", "INHL,ORAL"
+        kinds = [_kind(p) for p in _rx.compound.split(w)]
+        if all(kinds):
+            return max(kinds)
     return 0
 
 
@@ -431,6 +517,10 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
             if hit is not None:
                 name = alt
                 break
+    if hit is None and not products:
+        drug = _PART_ONLY.get(name)
+        if drug is not None and drug in kb.drug_classes:
+            hit = ("abbreviation", (drug,), "")
     if hit is None:
         amb = kb.ambiguous.get(name)
         if amb is not None:
