@@ -51,7 +51,7 @@ _STRONG = frozenset(
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
     needed directed bedtime
     mg mcg μg ug gm gms gram grams microgram micrograms milligram milligrams kg ml mls cc meq mmol iu ius units unit
-    unt %
+    unt % mmhg mm cm
     """.split()
 )
 _WEAK = frozenset(
@@ -65,7 +65,7 @@ _WEAK = frozenset(
     max maximum dose doses total not exceed hold do more than times time only regular extra strength
     generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
-    ct count box boxes pk pcs ea gauge ga drop
+    ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -91,7 +91,7 @@ _UNIT = (
     r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
     r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
     r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg|"
-    r"mm|cm|inch(?:es)?|ct)"
+    r"mm|cm|mmhg|inch(?:es)?|ct)"
 )
 # Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
 # 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
@@ -314,11 +314,13 @@ def _local_form(hit: tuple, matched: str, removed: str, kb: Any) -> tuple[tuple,
 
 def _strength(removed: str) -> str:
     """A strength of a medicine in the text set aside ('10 mg', '2%'), or ''."""
-    for w in removed.split():
-        w = w.strip(_EDGE).casefold()
+    words = [w.strip(_EDGE).casefold() for w in removed.split()]
+    for i, w in enumerate(words):
         m = _rx.strength.match(w)
-        if w in _STRENGTH or m and m.group(1) in _STRENGTH:
+        if m and m.group(1) in _STRENGTH:
             return w
+        if w in _STRENGTH:
+            return f"{words[i - 1]} {w}" if i and _rx.numeric.match(words[i - 1]) else w
     return ""
 
 
@@ -492,7 +494,7 @@ def _classify(tok: str) -> int:
         d = w.replace(".", "")
         return 2 if d in _STRONG else 1 if d in _WEAK else 0
     if _rx.small_bare.match(w):
-        return 1
+        return 2 if w[0] == "#" and len(w) > 2 else 1  # "#30" is a quantity; "#3" may be a product's number
     if _rx.numeric.match(w) or _rx.unit_only.match(w):
         return 2
     if _rx.frequency.match(w):
