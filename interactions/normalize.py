@@ -39,12 +39,13 @@ _STRONG = frozenset(
     oral orally po sublingual sublingually sl buccal topical topically transdermal td intravenous iv ivp ivpb im
     intramuscular sc subq subcut sq sub-q subcutaneous intrathecal intranasal nasal ophthalmic ophth otic rectal
     rectally pr vaginal vaginally pv
-    er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext-rel extended delayed sustained controlled modified
+    er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext ext-rel extended delayed sustained controlled modified
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
     modified-release prolonged-release extended-release delayed-release cfc
     ud sa oph opth top rtl vag otic inhl chew effervsc effervescent soluble liqd lozg grnl gran pkt aer emul conc
     eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
-    breath-actuated linctus mixture mouthwash shampoo emollient
+    breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
+    dose-pack z-pak tri-pak
     otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
@@ -66,6 +67,7 @@ _WEAK = frozenset(
     generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
+    nostril nostrils into under skin part cryst crystals particles microencapsulated
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -80,11 +82,12 @@ _SALT_WORDS = frozenset(
     dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
     ethylsuccinate estolate palmitate aspartate
     besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
+    bisulf pam carb ox fur hydrobr br mag
     2hcl dihcl
     """.split()
 )
 # cations: stripping the anion from "potassium citrate" must not leave "potassium"
-_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium sod na k pot ca".split())
+_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium sod na k pot ca mag".split())
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
 _UNIT = (
@@ -127,6 +130,7 @@ _PATTERNS = {
     "items": r"[^,;]+",
     "token": r"\S+",
     "compound": r"[,/]",
+    "release_suffix": r"^(.*[a-z])-(xr|xl|sr|er|cr|la|cd|dr|ec|odt|xt)$",
     "strength": rf"^{_NUM}([a-zμ%]+)(?:/.*)?$",
     "route_split": r"[\s,/()\[\]{}]+",
     "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
@@ -269,11 +273,13 @@ _ROUTE_WORDS = {
     "ophthalmic": ("eye", "eyes", "eyedrops", "ophthalmic", "ophth", "oph", "opth", "ou", "os", "intraocular"),
     "otic": ("ear", "ears", "otic", "au"),
     "nasal": ("nasal", "intranasal", "nose", "nostril", "nostrils"),
-    "topical": ("topical", "topically", "top", "cream", "crm", "ointment", "oint", "lotion", "cutaneous", "gel"),
+    "topical": ("topical", "topically", "top", "cutaneous"),
     "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema"),
     "vaginal": ("vaginal", "vaginally", "vag", "pv", "pessary", "pessaries"),
 }
 _ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
+# skin forms say "topical" only when no other route is named: an eye ointment is not for the skin
+_SKIN_FORMS = frozenset("cream creams crm ointment oint lotion gel shampoo".split())
 # the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
 _ROUTE_NAMES = {
     "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
@@ -292,23 +298,27 @@ def _local_form(hit: tuple, matched: str, removed: str, kb: Any) -> tuple[tuple,
     systemic entry carries every class a local form could carry.
     """
     words = [w for w in _rx.route_split.split(removed.casefold()) if w]
+    routes = sorted({_ROUTE_OF[w] for w in words if w in _ROUTE_OF})
+    if not routes and _SKIN_FORMS.intersection(words):
+        routes = ["topical"]
+    found: dict[tuple, str] = {}
+    if not hit[2] and len(hit[1]) == 1:
+        for route in routes:
+            for base in dict.fromkeys((matched, hit[1][0])):
+                for suffix in _ROUTE_NAMES[route]:
+                    form = kb.names.get(f"{base} {suffix}")
+                    if form is not None and not form[2] and len(form[1]) == 1 and form[1] != hit[1]:
+                        found.setdefault(form[1], f"{base} {suffix}")
+    if len(found) == 1:
+        name = next(iter(found.values()))
+        return kb.names[name], name
+    if found or (routes and routes != ["topical"]):
+        # two routes with an entry each, or a route without one: the entry as named
+        return hit, matched
     for w in words:
         form = kb.names.get(f"{matched} {w}")
         if form is not None:
             return form, f"{matched} {w}"
-    if hit[2] or len(hit[1]) != 1:
-        return hit, matched
-    routes = sorted({_ROUTE_OF[w] for w in words if w in _ROUTE_OF})
-    found: dict[tuple, str] = {}
-    for route in routes:
-        for base in dict.fromkeys((matched, hit[1][0])):
-            for suffix in _ROUTE_NAMES[route]:
-                form = kb.names.get(f"{base} {suffix}")
-                if form is not None and not form[2] and len(form[1]) == 1 and form[1] != hit[1]:
-                    found.setdefault(form[1], f"{base} {suffix}")
-    if len(found) == 1:
-        drugs, name = next(iter(found.items()))
-        return kb.names[name], name
     return hit, matched
 
 
@@ -319,7 +329,7 @@ def _strength(removed: str) -> str:
         m = _rx.strength.match(w)
         if m and m.group(1) in _STRENGTH:
             return w
-        if w in _STRENGTH:
+        if w.split("/")[0] in _STRENGTH:  # "10 mg", "50 mcg/hr"
             return f"{words[i - 1]} {w}" if i and _rx.numeric.match(words[i - 1]) else w
     return ""
 
@@ -327,6 +337,14 @@ def _strength(removed: str) -> str:
 def _whole(k: str, kb: Any) -> tuple:
     """Resolve the whole key: bracketed groups, then the text around them."""
     groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _rx.brackets.finditer(k)]
+    if groups and _bracketed_names(kb):  # "antihemophilic factor (recombinant) 250 units": brackets in the name
+        toks = _tokens(k, 0, len(k))
+        words = [k[a:b] for a, b in toks]
+        for lo, hi in _candidates(words):
+            if "(" in _name(k, toks, lo, hi):
+                res = _lookup(k, toks, lo, hi, kb, True)
+                if res is not None and res[0] == "ok":
+                    return res
     main = k
     for s, e, _, _ in groups:
         main = main[:s] + " " * (e - s) + main[e:]
@@ -380,9 +398,20 @@ def _whole(k: str, kb: Any) -> tuple:
         if a < b:  # "hydrocodone (Norco)": the bracket names more ingredients; keep them all
             hit, matched = ohit, other[2]
             continue
+        if _form_of(ohit, kb) == hit[1]:  # "timolol (TIMOPTIC)": the brand of its eye-drop entry
+            hit, matched = ohit, other[2]
+            continue
         why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
         return ("ambiguous", tuple(sorted(a | b)), why)
     return ("ok", hit, matched, sorted(spans + rspans), confirmed)
+
+
+def _form_of(hit: tuple, kb: Any) -> tuple[str, ...]:
+    """The base drug of a single route-specific entry ("timolol ophthalmic" -> timolol), else ()."""
+    if hit[2] or len(hit[1]) != 1:
+        return ()
+    base = kb.drugs.get(hit[1][0], {}).get("form_of")
+    return (base,) if base else ()
 
 
 def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
@@ -423,6 +452,14 @@ def _outermost(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
         out[(lo, max(his))] = None
         out[(lo, min(his))] = None
     return list(out)
+
+
+def _bracketed_names(kb: Any) -> bool:
+    """Whether any known name holds a bracket (computed once per knowledge base)."""
+    b = getattr(kb, "_bracketed_names", None)
+    if b is None:
+        b = kb._bracketed_names = any("(" in n for n in kb.names)
+    return b
 
 
 def _longest_name(kb: Any) -> int:
@@ -527,8 +564,12 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
         amb = kb.ambiguous.get(name)
         if amb is not None:
             return ("ambiguous", amb["candidates"], amb["reason"])
-        m = _rx.code.match(name)
-        if m:
+        m = _rx.code.match(name) or _rx.release_suffix.match(name)
+        if m and m.re is _rx.release_suffix:  # "glucophage-xr" is "Glucophage XR", or Glucophage with XR set aside
+            hit = kb.names.get(f"{m.group(1)} {m.group(2)}") or kb.names.get(m.group(1))
+            if hit is None:
+                return None
+        elif m:
             hit = kb.names.get("rxcui:" + m.group(1))
             if hit is None:
                 return ("unknown", f"RxNorm code {m.group(1)} is not in the knowledge base", "")
