@@ -337,7 +337,8 @@ def _strength(removed: str) -> str:
 def _whole(k: str, kb: Any) -> tuple:
     """Resolve the whole key: bracketed groups, then the text around them."""
     groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _rx.brackets.finditer(k)]
-    if groups and _bracketed_names(kb):  # "antihemophilic factor (recombinant) 250 units": brackets in the name
+    if groups and _bracketed_names(kb).intersection(k[s:e] for s, e, _, _ in groups):
+        # "antihemophilic factor (recombinant) 250 units": the brackets are part of a name
         toks = _tokens(k, 0, len(k))
         words = [k[a:b] for a, b in toks]
         for lo, hi in _candidates(words):
@@ -454,11 +455,11 @@ def _outermost(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return list(out)
 
 
-def _bracketed_names(kb: Any) -> bool:
-    """Whether any known name holds a bracket (computed once per knowledge base)."""
+def _bracketed_names(kb: Any) -> frozenset[str]:
+    """The bracketed parts of known names, "(recombinant)" (computed once per knowledge base)."""
     b = getattr(kb, "_bracketed_names", None)
     if b is None:
-        b = kb._bracketed_names = any("(" in n for n in kb.names)
+        b = kb._bracketed_names = frozenset(m.group(0) for n in kb.names if "(" in n for m in _rx.brackets.finditer(n))
     return b
 
 
