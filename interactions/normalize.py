@@ -68,6 +68,7 @@ _WEAK = frozenset(
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     nostril nostrils into under skin part cryst crystals particles microencapsulated
+    cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -94,7 +95,7 @@ _UNIT = (
     r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
     r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
     r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg|"
-    r"mm|cm|mmhg|inch(?:es)?|ct)"
+    r"mm|cm|mmhg|inch(?:es)?|ct|cups?|mugs?|cans?|bottles?|pints?|shots?|servings?|ppd)"
 )
 # Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
 # 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
