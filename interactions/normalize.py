@@ -39,15 +39,20 @@ _STRONG = frozenset(
     oral orally po sublingual sublingually sl buccal topical topically transdermal td intravenous iv ivp ivpb im
     intramuscular sc subq subcut sq sub-q subcutaneous intrathecal intranasal nasal ophthalmic ophth otic rectal
     rectally pr vaginal vaginally pv
-    er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext-rel extended delayed sustained controlled modified
+    er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext ext-rel extended delayed sustained controlled modified
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
     modified-release prolonged-release extended-release delayed-release cfc
+    ud sa oph opth top rtl vag otic inhl chew effervsc effervescent soluble liqd lozg grnl gran pkt aer emul conc
+    eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
+    breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
+    dose-pack z-pak tri-pak
+    otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
     needed directed bedtime
     mg mcg μg ug gm gms gram grams microgram micrograms milligram milligrams kg ml mls cc meq mmol iu ius units unit
-    unt %
+    unt % mmhg mm cm
     """.split()
 )
 _WEAK = frozenset(
@@ -60,6 +65,10 @@ _WEAK = frozenset(
     bp blood pressure sbp hypertension htn angina chest heart rate
     max maximum dose doses total not exceed hold do more than times time only regular extra strength
     generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
+    left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
+    ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
+    nostril nostrils into under skin part cryst crystals particles microencapsulated
+    cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -71,17 +80,27 @@ _SALT_WORDS = frozenset(
     furoate valerate xinafoate carbonate gluconate lactate napsylate pamoate embonate oxalate salicylate stearate
     benzoate tosylate camsylate edisylate decanoate enanthate cypionate monosodium trometamol tromethamine
     lysine arginine meglumine erbumine tert-butylamine olamine hemihydrate
+    dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
+    ethylsuccinate estolate palmitate aspartate
+    besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
+    bisulf pam carb ox fur hydrobr br mag
+    2hcl dihcl
     """.split()
 )
 # cations: stripping the anion from "potassium citrate" must not leave "potassium"
-_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium".split())
+_CATIONS = frozenset("sodium potassium calcium magnesium disodium dipotassium monosodium sod na k pot ca mag".split())
 
 _NUM = r"(?:\d+(?:[.,]\d+)*|[.,]\d+)"
 _UNIT = (
     r"(?:mg|mcg|μg|ug|g|gm|gms|grams?|micrograms?|milligrams?|kg|ml|mls|cc|l|dl|meq|mmol|iu|units?|unt|u|%|hrs?|"
     r"hours?|days?|d|wks?|weeks?|mins?|m2|actuations?|actuat|act|doses?|drinks?|glass(?:es)?|puffs?|drops?|gtts?|"
-    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg)"
+    r"sprays?|tabs?|tablets?|caps?|capsules?|patch(?:es)?|vials?|ampoules?|packets?|sachets?|mg-?eq|mg/kg|mcg/kg|"
+    r"mm|cm|mmhg|inch(?:es)?|ct|cups?|mugs?|cans?|bottles?|pints?|shots?|servings?|ppd)"
 )
+# Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
+# 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
+# "DM" is as often diabetes mellitus and "PE" a pulmonary embolism, so a bare one stays unknown.
+_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine"}
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -111,6 +130,10 @@ _PATTERNS = {
     "hyphen": r"-",
     "items": r"[^,;]+",
     "token": r"\S+",
+    "compound": r"[,/]",
+    "release_suffix": r"^(.*[a-z])-(xr|xl|sr|er|cr|la|cd|dr|ec|odt|xt)$",
+    "strength": rf"^{_NUM}([a-zμ%]+)(?:/.*)?$",
+    "route_split": r"[\s,/()\[\]{}]+",
     "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
     # "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
     "glued": r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)",
@@ -227,15 +250,14 @@ def _resolve(text: str, kb: Any) -> Resolution:
     out = _whole(k, kb)
     if out[0] == "ok":
         _, hit, matched, spans, confirmed = out
-        if spans:
-            # a form set aside may name its own entry: "ketoconazole 2% cream" is
-            # the cream ("ketoconazole cream"), as it is when typed without "2%"
-            for w in _render(k, spans).split():
-                name = f"{matched} {w.strip(_EDGE)}"
-                form = kb.names.get(name)
-                if form is not None:
-                    hit, matched = form, name
-                    break
+        if hit[0] == "non-medication" and spans:
+            strength = _strength(_render(k, spans))
+            if strength:
+                return Resolution(text, "unknown", query=matched, reason=(
+                    f"{matched!r} is not a medication, but {strength!r} is the strength of one; name the "
+                    "medication, or leave the strength out"))
+        elif spans:
+            hit, matched = _local_form(hit, matched, _render(k, spans), kb)
         return Resolution(
             text, "ok", drugs=hit[1], product=hit[2], method=hit[0], matched=matched,
             removed=_render(shown, spans), confirmed=tuple(shown[s:e] for s, e in confirmed),
@@ -245,9 +267,86 @@ def _resolve(text: str, kb: Any) -> Resolution:
     return Resolution(text, "unknown", reason=out[1], query=out[2])
 
 
+# words set aside that say where a medicine is used: "timolol 0.5% eye drops" is the eye
+# drop entry where the knowledge base has one. Release words and "OD" (once daily in
+# British use, right eye in American) say nothing about the route.
+_ROUTE_WORDS = {
+    "ophthalmic": ("eye", "eyes", "eyedrops", "ophthalmic", "ophth", "oph", "opth", "ou", "os", "intraocular"),
+    "otic": ("ear", "ears", "otic", "au"),
+    "nasal": ("nasal", "intranasal", "nose", "nostril", "nostrils"),
+    "topical": ("topical", "topically", "top", "cutaneous"),
+    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema"),
+    "vaginal": ("vaginal", "vaginally", "vag", "pv", "pessary", "pessaries"),
+}
+_ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
+# skin forms say "topical" only when no other route is named: an eye ointment is not for the skin
+_SKIN_FORMS = frozenset("cream creams crm ointment oint lotion gel shampoo".split())
+# the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
+_ROUTE_NAMES = {
+    "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
+    "topical": ("topical", "cream"), "rectal": ("rectal",), "vaginal": ("vaginal",),
+}
+_STRENGTH = frozenset("mg mcg μg ug microgram micrograms milligram milligrams meq mmol %".split())
+
+
+def _local_form(hit: tuple, matched: str, removed: str, kb: Any) -> tuple[tuple, str]:
+    """The route-specific entry the text set aside points to, if exactly one exists.
+
+    A form word may name its own entry ("ketoconazole 2% cream" is "ketoconazole
+    cream"), and route words (eye, OU, SOLN,OPH, ear, nasal, TOP) lead to the
+    entry of that route ("timolol ophthalmic"). When the words point to two
+    different entries, or to none, the name keeps the entry it named: the
+    systemic entry carries every class a local form could carry.
+    """
+    words = [w for w in _rx.route_split.split(removed.casefold()) if w]
+    routes = sorted({_ROUTE_OF[w] for w in words if w in _ROUTE_OF})
+    if not routes and _SKIN_FORMS.intersection(words):
+        routes = ["topical"]
+    found: dict[tuple, str] = {}
+    if not hit[2] and len(hit[1]) == 1:
+        for route in routes:
+            for base in dict.fromkeys((matched, hit[1][0])):
+                for suffix in _ROUTE_NAMES[route]:
+                    form = kb.names.get(f"{base} {suffix}")
+                    if form is not None and not form[2] and len(form[1]) == 1 and form[1] != hit[1]:
+                        found.setdefault(form[1], f"{base} {suffix}")
+    if len(found) == 1:
+        name = next(iter(found.values()))
+        return kb.names[name], name
+    if found or (routes and routes != ["topical"]):
+        # two routes with an entry each, or a route without one: the entry as named
+        return hit, matched
+    for w in words:
+        form = kb.names.get(f"{matched} {w}")
+        if form is not None:
+            return form, f"{matched} {w}"
+    return hit, matched
+
+
+def _strength(removed: str) -> str:
+    """A strength of a medicine in the text set aside ('10 mg', '2%'), or ''."""
+    words = [w.strip(_EDGE).casefold() for w in removed.split()]
+    for i, w in enumerate(words):
+        m = _rx.strength.match(w)
+        if m and m.group(1) in _STRENGTH:
+            return w
+        if w.split("/")[0] in _STRENGTH:  # "10 mg", "50 mcg/hr"
+            return f"{words[i - 1]} {w}" if i and _rx.numeric.match(words[i - 1]) else w
+    return ""
+
+
 def _whole(k: str, kb: Any) -> tuple:
     """Resolve the whole key: bracketed groups, then the text around them."""
     groups = [(m.start(), m.end(), m.start(1), m.end(1)) for m in _rx.brackets.finditer(k)]
+    if groups and _bracketed_names(kb).intersection(k[s:e] for s, e, _, _ in groups):
+        # "antihemophilic factor (recombinant) 250 units": the brackets are part of a name
+        toks = _tokens(k, 0, len(k))
+        words = [k[a:b] for a, b in toks]
+        for lo, hi in _candidates(words):
+            if "(" in _name(k, toks, lo, hi):
+                res = _lookup(k, toks, lo, hi, kb, True)
+                if res is not None and res[0] == "ok":
+                    return res
     main = k
     for s, e, _, _ in groups:
         main = main[:s] + " " * (e - s) + main[e:]
@@ -274,6 +373,11 @@ def _whole(k: str, kb: Any) -> tuple:
             inner_hits.append((res, (itoks[0][0], itoks[-1][1])))
     if not toks or all(_kind(k[a:b]) for a, b in toks):
         if not inner_hits:
+            for hi in range(len(toks), 0, -1):  # "syringes", "syringe 1 mL": a supply whose name is a form word
+                name = _name(k, toks, 0, hi)
+                hit = kb.names.get(name)
+                if hit is not None and hit[0] == "non-medication":
+                    return ("ok", hit, name, sorted(spans + toks[hi:]), [])
             if toks and k.isdigit():
                 return ("unknown", f"A bare number is not read as an RxNorm code (write rxcui:{k})", "")
             return ("unknown", "No medication name, only dose or form text", "")
@@ -296,9 +400,20 @@ def _whole(k: str, kb: Any) -> tuple:
         if a < b:  # "hydrocodone (Norco)": the bracket names more ingredients; keep them all
             hit, matched = ohit, other[2]
             continue
+        if _form_of(ohit, kb) == hit[1]:  # "timolol (TIMOPTIC)": the brand of its eye-drop entry
+            hit, matched = ohit, other[2]
+            continue
         why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
         return ("ambiguous", tuple(sorted(a | b)), why)
     return ("ok", hit, matched, sorted(spans + rspans), confirmed)
+
+
+def _form_of(hit: tuple, kb: Any) -> tuple[str, ...]:
+    """The base drug of a single route-specific entry ("timolol ophthalmic" -> timolol), else ()."""
+    if hit[2] or len(hit[1]) != 1:
+        return ()
+    base = kb.drugs.get(hit[1][0], {}).get("form_of")
+    return (base,) if base else ()
 
 
 def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
@@ -339,6 +454,14 @@ def _outermost(cands: list[tuple[int, int]]) -> list[tuple[int, int]]:
         out[(lo, max(his))] = None
         out[(lo, min(his))] = None
     return list(out)
+
+
+def _bracketed_names(kb: Any) -> frozenset[str]:
+    """The bracketed parts of known names, "(recombinant)" (computed once per knowledge base)."""
+    b = getattr(kb, "_bracketed_names", None)
+    if b is None:
+        b = kb._bracketed_names = frozenset(m.group(0) for n in kb.names if "(" in n for m in _rx.brackets.finditer(n))
+    return b
 
 
 def _longest_name(kb: Any) -> int:
@@ -410,11 +533,15 @@ def _classify(tok: str) -> int:
         d = w.replace(".", "")
         return 2 if d in _STRONG else 1 if d in _WEAK else 0
     if _rx.small_bare.match(w):
-        return 1
+        return 2 if w[0] == "#" and len(w) > 2 else 1  # "#30" is a quantity; "#3" may be a product's number
     if _rx.numeric.match(w) or _rx.unit_only.match(w):
         return 2
     if _rx.frequency.match(w):
         return 2
+    if "," in w or "/" in w:  # pharmacy-system forms: "TAB,EC", "SOLN,OPH", "DR/EC", "INHL,ORAL"
+        kinds = [_kind(p) for p in _rx.compound.split(w)]
+        if all(kinds):
+            return max(kinds)
     return 0
 
 
@@ -431,12 +558,20 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
             if hit is not None:
                 name = alt
                 break
+    if hit is None and not products:
+        drug = _PART_ONLY.get(name)
+        if drug is not None and drug in kb.drug_classes:
+            hit = ("abbreviation", (drug,), "")
     if hit is None:
         amb = kb.ambiguous.get(name)
         if amb is not None:
             return ("ambiguous", amb["candidates"], amb["reason"])
-        m = _rx.code.match(name)
-        if m:
+        m = _rx.code.match(name) or _rx.release_suffix.match(name)
+        if m and m.re is _rx.release_suffix:  # "glucophage-xr" is "Glucophage XR", or Glucophage with XR set aside
+            hit = kb.names.get(f"{m.group(1)} {m.group(2)}") or kb.names.get(m.group(1))
+            if hit is None:
+                return None
+        elif m:
             hit = kb.names.get("rxcui:" + m.group(1))
             if hit is None:
                 return ("unknown", f"RxNorm code {m.group(1)} is not in the knowledge base", "")

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 from interactions.text import key
 
 PATH = Path(__file__).parent / "corpus" / "medication_strings.tsv"
-OUTCOMES = ("unrecognized", "ambiguous")
+OUTCOMES = ("unrecognized", "ambiguous", "not_medication")
 
 
 class Row(NamedTuple):
@@ -16,7 +16,7 @@ class Row(NamedTuple):
 
     line: int
     input: str
-    expected: str  # "ok:a+b" (ingredients sorted), "unrecognized" or "ambiguous"
+    expected: str  # "ok:a+b" (ingredients sorted), "unrecognized", "ambiguous" or "not_medication"
     category: str
     requires: tuple[str, ...]  # names the knowledge base must hold for the row to be tested
 
@@ -47,7 +47,7 @@ def outcome(res: Any) -> str:
     """A resolution written the way the corpus writes expectations."""
     if res.ok:
         return "ok:" + "+".join(sorted(res.drugs))
-    return "unrecognized" if res.status == "unknown" else "ambiguous"
+    return {"unknown": "unrecognized", "non_medication": "not_medication"}.get(res.status, "ambiguous")
 
 
 def missing(row: Row, kb: Any) -> list[str]:

@@ -38,8 +38,41 @@ def test_corpus_row(row, kb):
         assert res.method in METHODS + ("combination",) and res.matched
     elif res.status == "ambiguous":
         assert len(res.candidates) >= 2 and res.reason
+    elif res.status == "non_medication":
+        assert res.product in kb.non_medicines and not res.drugs
     else:
         assert res.reason
+
+
+# the ways exports write names; each style is measured on its own
+EXPORT_STYLES = ("va-export", "va-combination", "pharmacy-label", "shorthand", "ehr-export", "uk-dmd", "eye-ear",
+                 "non-medicine")
+
+
+def test_every_export_style_has_enough_strings_of_each_outcome():
+    rows = [r for r in ROWS if r.category in EXPORT_STYLES]
+    assert len(rows) >= 700
+    for style in EXPORT_STYLES:
+        mine = [r for r in rows if r.category == style]
+        assert len(mine) >= 50, style
+        assert any(not r.expected.startswith("ok:") for r in mine), f"{style}: no string that must stay unresolved"
+
+
+@pytest.mark.parametrize("style", EXPORT_STYLES)
+def test_each_export_style_resolves_at_98_percent(style, kb):
+    """Of the strings of a style that name something the knowledge base knows, at least 98% resolve to it."""
+    rows = [r for r in ROWS if r.category == style and r.expected != "unrecognized" and r.expected != "ambiguous"]
+    rows = [r for r in rows if not corpus.missing(r, kb)]
+    assert len(rows) >= 40
+    right = sum(corpus.outcome(resolve(r.input, kb)) == r.expected for r in rows)
+    assert right / len(rows) >= 0.98, f"{style}: {right}/{len(rows)}"
+
+
+def test_a_string_that_must_stay_unresolved_never_resolves(kb):
+    """No false reassurance: across the styles, nothing expected unrecognised or ambiguous is settled."""
+    settled = [r.input for r in ROWS if r.category in EXPORT_STYLES and r.expected in ("unrecognized", "ambiguous")
+               and resolve(r.input, kb).settled]
+    assert settled == []
 
 
 @pytest.fixture(scope="module")

@@ -238,6 +238,10 @@ LEADING = ["", "Tab ", "Take ", "1. ", "- "]
 )
 def test_dose_text_never_changes_what_a_name_means(name, dose, lead, case):
     res = resolve(f"{lead}{case(name)} {dose}", _KB)
+    if _KB.names[name][0] == "non-medication":
+        # a strength belongs to a medicine: "syringes 10 mg" names something else, and is not settled
+        assert res.status == "unknown" and "strength" in res.reason
+        return
     assert res.settled and (res.drugs, res.product) == _KB.names[name][1:]
 
 
@@ -304,3 +308,77 @@ def test_ac_is_not_stripped_from_a_product_name(kb):
     # Guaifenesin AC contains codeine: "AC" must not be set aside as "before meals"
     assert not resolve("guaifenesin AC", kb).ok
     assert resolve("baclofen 10 mg po ac", kb).drugs == ("baclofen",)
+
+
+# ---------------------------------------------------------------- export styles
+
+def test_comma_joined_pharmacy_forms_are_dose_text_only_when_every_piece_is(kb):
+    assert resolve("ATENOLOL 50MG TAB,UD", kb).drugs == ("atenolol",)
+    assert resolve("DILTIAZEM HCL 120MG CAP,SA", kb).removed == "120MG CAP,SA"
+    res = resolve("ATENOLOL 50MG TAB,XYZ", kb)
+    assert res.status == "unknown" and "tab,xyz" in res.reason
+
+
+def test_salt_abbreviations_qualify_generic_names_only(kb):
+    assert resolve("Amlodipine Besy 10mg tab", kb).drugs == ("amlodipine",)
+    assert resolve("PANTOPRAZOLE NA 40MG TAB,EC", kb).drugs == ("pantoprazole",)
+    assert not resolve("Lopressor Tart 50mg", kb).ok  # after a brand a salt word is not set aside
+    assert not resolve("K Na 10 mEq", kb).ok  # cations alone are not a drug
+
+
+def test_eye_and_ear_words_choose_the_local_entry_where_one_exists(kb):
+    for text in ("timolol 0.5% eye drops", "Timolol 0.5% gtt OU BID", "TIMOLOL MALEATE 0.5% SOLN,OPH",
+                 "timolol 0.25% 1 drop left eye bid"):
+        assert resolve(text, kb).drugs == ("timolol ophthalmic",), text
+    assert resolve("timolol 10 mg tablet", kb).drugs == ("timolol",)
+    # OD is "once daily" in British use: it names no route, so the entry stays as named
+    assert resolve("dexamethasone 0.1% 1 gtt OD qid", kb).drugs == ("dexamethasone",)
+    # an eye ointment is not for the skin: no ophthalmic entry, so not the topical one either
+    assert resolve("erythromycin 0.5% eye ointment", kb).drugs == ("erythromycin",)
+    # a skin and a rectal entry both named: the rectal word wins over the form word
+    assert resolve("HYDROCORTISONE 2.5% CREAM,RTL", kb).drugs == ("hydrocortisone rectal",)
+
+
+def test_a_bracket_naming_the_local_form_of_the_drug_outside_is_that_form(kb):
+    assert resolve("timolol (TIMOPTIC) 0.5 % ophthalmic solution", kb).drugs == ("timolol ophthalmic",)
+    assert resolve("lisinopril (LIPITOR) 10 mg tablet", kb).status == "ambiguous"
+
+
+def test_combination_short_names_are_read_inside_a_combination_only(kb):
+    assert resolve("GG 100MG/DM 10MG/5ML LIQUID", kb).drugs == ("dextromethorphan", "guaifenesin")
+    assert resolve("BUTALBITAL 50MG/APAP 325MG/CAFN 40MG TAB", kb).drugs == ("acetaminophen", "butalbital", "caffeine")
+    for alone in ("DM", "DM 30MG", "PE 10MG TAB"):  # diabetes mellitus, pulmonary embolism
+        assert resolve(alone, kb).status == "unknown", alone
+
+
+def test_a_release_suffix_joined_by_a_hyphen_is_the_release_word(kb):
+    assert resolve("metFORMIN (GLUCOPHAGE-XR) 500 mg 24 hr tablet", kb).drugs == ("metformin",)
+
+
+def test_a_quantity_is_dose_text_but_a_product_number_is_not(kb):
+    assert resolve("glucose test strips #100", kb).status == "non_medication"
+    assert not resolve("Tylenol #9", kb).ok
+
+
+# ---------------------------------------------------------------- things that are not medicines
+
+def test_supplies_devices_and_statements_are_settled_without_being_medicines(kb):
+    for text in ("Lancets 30G", "BD Pen Needles 32G 4mm", "Dexcom G6 sensor", "Omnipod 5 pods", "AeroChamber Plus",
+                 "BP cuff", "Compression stockings 20-30 mmHg", "ostomy bags", "diet controlled", "No current meds",
+                 "syringes", "Syringe 1 mL", "insulin syringes 0.5 mL 31G x 5/16\""):
+        res = resolve(text, kb)
+        assert res.status == "non_medication" and res.settled and not res.drugs, text
+
+
+def test_a_strength_after_a_supply_belongs_to_a_medicine_it_does_not_name(kb):
+    # "syringes" is both a form word and a supply: alone or with a volume or gauge it is the supply,
+    # with a strength it names some medicine in a syringe, which the string does not say
+    for text in ("syringes 10 mg", "pen needles 40 mg", "lancets 5%", "alcohol swabs 50 mcg/hr"):
+        res = resolve(text, kb)
+        assert res.status == "unknown" and "strength" in res.reason, text
+
+
+def test_a_supply_named_with_a_medicine_is_not_settled(kb):
+    for text in ("insulin pump with Humalog", "Lantus pen needles", "alcohol 70% pads"):
+        assert not resolve(text, kb).settled, text
+    assert resolve("Humalog syringes", kb).drugs == ("insulin lispro",)  # the medicine, in syringes
