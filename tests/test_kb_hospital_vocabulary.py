@@ -84,10 +84,16 @@ def test_new_members_reach_the_class_rules(meds, rule, fresh_kb):
 
 def test_local_forms_carry_no_systemic_class(kb):
     # eye drops, skin, nail and vaginal antifungals and antiseptics: negligible blood levels
-    for drug in ("besifloxacin", "gatifloxacin", "luliconazole", "efinaconazole", "ciclopirox", "terconazole",
+    for drug in ("besifloxacin", "gatifloxacin ophthalmic", "luliconazole", "efinaconazole", "ciclopirox", "terconazole",
                  "tioconazole", "penciclovir", "chlorhexidine", "povidone-iodine", "malathion", "spinosad"):
         d = kb.drugs[drug]
         assert d["route"] and not d["classes"], drug
+
+
+def test_eye_drops_of_a_fluoroquinolone_do_not_inhibit_cyp1a2(fresh_kb):
+    assert "tizanidine-cyp1a2-inhibitor" in {f.rule for f in check(["gatifloxacin", "tizanidine"], fresh_kb).findings}
+    r = check(["gatifloxacin eye drops", "tizanidine"], fresh_kb)
+    assert r.complete and not r.findings
 
 
 def test_intravenous_only_tetracyclines_are_not_chelated(fresh_kb):
