@@ -44,6 +44,11 @@ NAMES = [
     ("Kapanol 20 mg", {"morphine"}),
     ("co-danthramer", {"dantron", "poloxamer 188"}),
     ("co-magaldrox", {"aluminum hydroxide", "magnesium"}),
+    ("oxygen 28%", {"oxygen"}),
+    ("Diprobase cream", {"emollient"}),
+    ("white soft paraffin 50%", {"petrolatum"}),
+    ("Debrox 6.5% drops", {"carbamide peroxide"}),
+    ("Grazax tablet", {"timothy grass pollen allergen extract"}),
 ]
 
 
