@@ -80,6 +80,8 @@ FIRES = [
     (["Nuzyra", "calcium carbonate"], "tetracycline-calcium"),
     (["norfloxacin", "tizanidine"], "tizanidine-cyp1a2-inhibitor"),
     (["co-trimazine", "methotrexate"], "methotrexate-trimethoprim"),
+    (["propantheline", "oxybutynin"], "anticholinergic-combination"),
+    (["D5 1/2NS with 20 mEq KCl", "spironolactone"], "potassium-supplement-potassium-sparing-diuretic"),
 ]
 
 
