@@ -56,7 +56,10 @@ def site_dirs(rules: list[str] | None) -> list[str]:
 def load_kb(rules: list[str] | None) -> Any:
     from .kb import load_knowledge_base
 
-    return load_knowledge_base(site_dirs(rules))
+    kb = load_knowledge_base(site_dirs(rules))
+    for note in kb.notes:
+        err(note)
+    return kb
 
 
 def report_invalid(exc: InvalidRulesError, limit: int = 200) -> None:
