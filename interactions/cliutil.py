@@ -37,8 +37,17 @@ def expand_meds(meds: list[str]) -> list[str]:
         if m == "-":
             out.extend(read_stdin_lines())
         else:
-            out.append(m)
+            out.append(_escape_undecodable(m))
     return out
+
+
+def _escape_undecodable(arg: str) -> str:
+    """An argument holding bytes that are not UTF-8 (surrogate escapes): those bytes as visible \\xNN text."""
+    try:
+        arg.encode("utf-8")
+        return arg
+    except UnicodeEncodeError:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def site_dirs(rules: list[str] | None) -> list[str]:

@@ -25,7 +25,7 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
-_CACHE_FORMAT = 6
+_CACHE_FORMAT = 7
 
 
 class KnowledgeBase:

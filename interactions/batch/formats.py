@@ -47,7 +47,7 @@ def detect(source: Source) -> str:
 def _json_kind(first: str, ext: str) -> str:
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply; the reader reports the line
         return "fhir" if ext != ".jsonl" else "jsonl"  # a pretty-printed document: a Bundle
     if isinstance(obj, dict) and "resourceType" in obj:
         return "fhir"

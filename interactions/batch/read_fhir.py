@@ -178,7 +178,7 @@ def read(source: Source, opts: ReadOptions, fmt: str = "fhir", today: _dt.date |
     first = head.split(b"\n", 1)[0].strip()
     try:
         one_line = isinstance(json.loads(first), dict) if first else False
-    except ValueError:
+    except (ValueError, RecursionError):
         one_line = False
     ctx = _Context(opts, today)
     if one_line:

@@ -106,6 +106,9 @@ def _init(rebuild: Callable[[], Checker] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    for name in ("SIGTERM", "SIGHUP"):  # a forked worker must not inherit the parent's handlers: it just ends
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     global _CHECKER
     if _CHECKER is None and rebuild is not None:
         _CHECKER = rebuild()
