@@ -291,7 +291,7 @@ def test_csv_rows(capsys, tmp_path):
 
 def test_table_summary(capsys, tmp_path):
     code, out, err = run(capsys, FIX / "long.csv", "-f", "table")
-    assert err == ""
+    assert err == f"check-meds: {FIX / 'long.csv'}: comma-separated; columns used: list id 'patient_id' (column 1), medication 'medication' (column 2), age 'age' (column 3)\n"
     text = " ".join(out.split())
     assert "lists in 4, lists out 4, errors 0" in text
     assert "Lists checked 4" in text and "with a major finding 2" in text and "incomplete (a name not recognised) 1" in text

@@ -44,7 +44,13 @@ class BatchOptions:
         details: int = 20,
         color: bool = False,
         width: int = 100,
+        sheet: str | None = None,
+        merge: bool = True,
+        include_inactive: bool = False,
     ) -> None:
+        self.sheet = sheet
+        self.merge = merge
+        self.include_inactive = include_inactive
         self.path = path
         self.input_format = input_format
         self.id_column = id_column
@@ -83,12 +89,13 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     kb = load_kb(opts.rules)
-    source = Source(opts.path)
+    source = Source(opts.path, opts.sheet)
     names = kb.names
     read_opts = ReadOptions(
         opts.id_column, opts.med_column,
         has_code=lambda code: ("rxcui:" + code) in names,
         is_medication=lambda text: resolve(text, kb).ok,
+        merge=opts.merge, include_inactive=opts.include_inactive,
     )
     _, records = read(source, opts.input_format, read_opts)
     tally = Tally()
