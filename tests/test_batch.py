@@ -319,7 +319,8 @@ def test_exit_codes(capsys, tmp_path):
     "content, message",
     [
         (None, "cannot read"),
-        (b"\xff\xfep\x00a\x00", "UTF-16"),
+        (b"patient_id,medication\nA,bac\x00lofen\n", ":2: not a text file (NUL byte)"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a zip archive"),
         (b"patient_id,medic\xe9ation\nA,baclofen\n", ":1: not valid UTF-8"),
         (b"who,what\nA,baclofen\n", "no list id column"),
         (b"", "no medication lists found"),

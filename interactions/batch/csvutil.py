@@ -119,6 +119,7 @@ class Rows:
         self.reader = csv.reader(self._feed(), delimiter=delimiter)
         self.prev = 0  # last physical line consumed
         self.width: int | None = None  # fields in the header, once read
+        self._eof = False
 
     def _feed(self) -> Iterator[str]:
         taken = self._taken
@@ -134,6 +135,7 @@ class Rows:
             s = again.pop()
             taken.append(s)
             yield s
+        self._eof = True
 
     def _runaway(self, start: int, error: str | None) -> str | None:
         """For a record read over several lines: why it is an error, pushing back the lines to read again; None if it is fine."""
@@ -149,6 +151,15 @@ class Rows:
         if "".join(taken).count('"') % 2:
             return f"a quoted field opened on this line is never closed (lines {start}-{start + n - 1} not read)"
         return None  # a quoted value over several lines, closed: fine
+
+    def _opening_cells(self) -> list[str] | None:
+        """The fields of a runaway record's first line, read on their own (for the list id)."""
+        if not self._taken:
+            return None
+        try:
+            return next(self._csv.reader([self._taken[0].split('"', 1)[0] + "\n"], delimiter=self.delimiter))
+        except (self._csv.Error, StopIteration):
+            return None
 
     def _looks_like_row(self, line: str) -> bool:
         if line.count('"') % 2 or not line.strip():
@@ -181,10 +192,17 @@ class Rows:
             if end > start:
                 why = self._runaway(start, error)
                 if why is not None:
-                    yield start, None, why
+                    if self._again and self._eof:  # the reader saw the end: a fresh one reads the lines again
+                        self._eof = False
+                        reader = self.reader = self._csv.reader(self._feed(), delimiter=self.delimiter)
+                    # the opening line's own fields (its id) say whose row could not be read
+                    yield start, self._opening_cells(), why
                     continue
             if error is not None:
                 yield start, None, f"not valid CSV: {error}"
+                continue
+            if self._eof and any(c.endswith("\n") for c in cells):  # type: ignore[union-attr]  # the file ended inside quotes
+                yield start, self._opening_cells(), "a quoted field opened on this line is never closed (the file ends first)"
                 continue
             if source.bad_lines:
                 bad = source.claim_bad(start, end)
@@ -197,8 +215,8 @@ class Rows:
 
     def ids(self, index: int) -> Iterator[str | None]:
         """Only the id cell ``index`` of each readable record (a first pass, split exactly as the second)."""
-        for _line, cells, error in self:
-            if error is None:
+        for _line, cells, _error in self:
+            if cells is not None:
                 yield cell_id(cells, index)
 
     def header(self) -> tuple[int, list[str]]:

@@ -79,7 +79,7 @@ def merged(source: Source, opts: ReadOptions, records: Callable[[], Iterator[Rec
         shown = "; ".join(f"{a!r}{_at(la)} and {b!r}{_at(lb)}" for a, la, b, lb in ids.variants[:EXAMPLES])
         n = len(ids.variants)
         opts.notes.append(
-            f"{source.name}: {n} list id{'s' if n != 1 else ''} differ from another only in case or surrounding spaces, "
+            f"{source.name}: {n} list id{'s differ' if n != 1 else ' differs'} from another only in case or surrounding spaces, "
             f"and are checked as different lists: {shown}{' ...' if n > EXAMPLES else ''}"
         )
     if not ids.repeated:
@@ -90,7 +90,7 @@ def merged(source: Source, opts: ReadOptions, records: Callable[[], Iterator[Rec
         what = "their rows were merged into one list each, as in long form (--no-merge keeps them apart)"
     else:
         what = "each row is checked as a list of its own (--no-merge)"
-    opts.notes.append(f"{source.name}: {n} row{'s' if n != 1 else ''} repeat a list id of an earlier row ({shown}{' ...' if n > EXAMPLES else ''}); {what}")
+    opts.notes.append(f"{source.name}: {n} row{'s repeat' if n != 1 else ' repeats'} a list id of an earlier row ({shown}{' ...' if n > EXAMPLES else ''}); {what}")
     if not opts.merge:
         return records()
     return lists(lambda: _rows(records()), ids.order.ok)

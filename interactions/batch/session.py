@@ -90,58 +90,61 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
     err = err or sys.stderr
     kb = load_kb(opts.rules)
     source = Source(opts.path, opts.sheet)
-    names = kb.names
-    read_opts = ReadOptions(
-        opts.id_column, opts.med_column,
-        has_code=lambda code: ("rxcui:" + code) in names,
-        is_medication=lambda text: resolve(text, kb).ok,
-        merge=opts.merge, include_inactive=opts.include_inactive,
-    )
-    _, records = read(source, opts.input_format, read_opts)
-    tally = Tally()
-    chunked = chunks(_counted(records, tally))
-    first = next(chunked, None)  # problems with the whole file surface before any output
-    if first is None:
-        raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
-    writer = make_writer(opts, kb)
-    checker = Checker(kb, writer, opts.age)
-    second = next(chunked, None)
-    jobs = opts.jobs if opts.jobs > 0 else cores()
-    if second is None:
-        jobs = 1  # one chunk: not worth a process
-    head = [first] if second is None else [first, second]
-    progress = make_progress(opts.progress)
-    _write_notes(read_opts, err)  # the columns used, duplicate ids...: before the output, where they help
-    writer.begin(out)
-    threshold = gc.get_threshold()
-    gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
-    gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
-    signals = Signals()
-    last: tuple = (None, None)
     try:
-        with signals:
-            for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
-                with signals.deferred():  # an entry is written whole or not at all
-                    writer.emit(packed, out)
-                    tally.lists_out += n
-                    tally.add(digests)
-                    if digests:
-                        last = digests[-1][:2]
-                progress.advance(n)
-    except Interrupted as exc:
-        raise Interrupted(exc.signum, _stopped(exc.signum, tally.lists_out, last)) from None
+        names = kb.names
+        read_opts = ReadOptions(
+            opts.id_column, opts.med_column,
+            has_code=lambda code: ("rxcui:" + code) in names,
+            is_medication=lambda text: resolve(text, kb).ok,
+            merge=opts.merge, include_inactive=opts.include_inactive,
+        )
+        _, records = read(source, opts.input_format, read_opts)
+        tally = Tally()
+        chunked = chunks(_counted(records, tally))
+        first = next(chunked, None)  # problems with the whole file surface before any output
+        if first is None:
+            raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
+        writer = make_writer(opts, kb)
+        checker = Checker(kb, writer, opts.age)
+        second = next(chunked, None)
+        jobs = opts.jobs if opts.jobs > 0 else cores()
+        if second is None:
+            jobs = 1  # one chunk: not worth a process
+        head = [first] if second is None else [first, second]
+        progress = make_progress(opts.progress)
+        _write_notes(read_opts, err)  # the columns used, duplicate ids...: before the output, where they help
+        writer.begin(out)
+        threshold = gc.get_threshold()
+        gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
+        gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
+        signals = Signals()
+        last: tuple = (None, None)
+        try:
+            with signals:
+                for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
+                    with signals.deferred():  # an entry is written whole or not at all
+                        writer.emit(packed, out)
+                        tally.lists_out += n
+                        tally.add(digests)
+                        if digests:
+                            last = digests[-1][:2]
+                    progress.advance(n)
+        except Interrupted as exc:
+            raise Interrupted(exc.signum, _stopped(exc.signum, tally.lists_out, last)) from None
+        finally:
+            progress.close()
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
+        writer.close(tally, out)
+        out.flush()
+        _write_notes(read_opts, err)
+        if opts.fmt != "table":
+            err.write(f"check-meds: {tally.line()}\n")
+        if tally.lists_in != tally.lists_out:
+            raise RuntimeError(f"{tally.line()}: lists were lost")
+        return tally.exit_code(opts.fail_on)
     finally:
-        progress.close()
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-    writer.close(tally, out)
-    out.flush()
-    _write_notes(read_opts, err)
-    if opts.fmt != "table":
-        err.write(f"check-meds: {tally.line()}\n")
-    if tally.lists_in != tally.lists_out:
-        raise RuntimeError(f"{tally.line()}: lists were lost")
-    return tally.exit_code(opts.fail_on)
+        source.close()
 
 
 def _write_notes(read_opts: ReadOptions, err: TextIO) -> None:

@@ -53,6 +53,12 @@ class Source:
             except OSError as exc:
                 raise CheckMedsError(f"{path}: cannot read: {exc.strerror or exc}", ExitCode.USAGE) from None
 
+    def close(self) -> None:
+        """Let go of the temporary copy of standard input or of a workbook's sheet, if any."""
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+
     @property
     def extension(self) -> str:
         if self.converted:
