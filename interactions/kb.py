@@ -338,7 +338,7 @@ def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
 
 
 def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
-    """A site rule path that is missing or not a directory is a usage error, said in one line."""
+    """A site rule path that is missing or not a directory stops the run (exit 3, as for invalid rules), said in one line."""
     from .errors import CheckMedsError
     from .exitcodes import ExitCode
 
@@ -347,11 +347,11 @@ def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
         try:
             st = os.stat(d)
         except FileNotFoundError:
-            raise CheckMedsError(f"{shown}: rule directory not found", ExitCode.USAGE) from None
+            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.INVALID_RULES) from None
         except (OSError, ValueError) as exc:
-            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}", ExitCode.USAGE) from None
+            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.INVALID_RULES) from None
         if not stat.S_ISDIR(st.st_mode):
-            raise CheckMedsError(f"{shown}: not a directory (--rules takes a directory of rule files)", ExitCode.USAGE)
+            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.INVALID_RULES)
 
 
 def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> KnowledgeBase:
@@ -362,8 +362,8 @@ def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache:
     matches; anything else is compiled afresh. Remarks for the user (a cache
     directory refused, or no cache possible) are left in ``kb.notes``.
 
-    Raises CheckMedsError (exit 2) for a site rule path that is not a
-    directory, InvalidRulesError (exit 3) with every problem found.
+    Raises CheckMedsError (exit 3, one line) for a site rule path that is not
+    a directory, InvalidRulesError (exit 3) with every problem found.
     """
     check_rule_dirs(extra_dirs)
     dirs = rule_dirs(extra_dirs)

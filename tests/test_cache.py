@@ -214,4 +214,4 @@ def test_rules_path_that_is_not_a_directory_is_one_line(tmp_path, capsys, make):
         path.write_text("x")
     code = cli.run(["check", "baclofen", "--rules", str(path)])
     err = capsys.readouterr().err
-    assert code == 2 and len(err.splitlines()) == 1 and str(path) in err, err
+    assert code == 3 and len(err.splitlines()) == 1 and str(path) in err, err
