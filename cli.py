@@ -86,6 +86,22 @@ INFO_HELP = dict(help=f"Show what the knowledge base holds: drugs, names, classe
 SUBCOMMANDS = ("check", "info", "batch", "explain", "rules", "serve")
 
 
+def _pipe_safe(command):
+    """click turns a BrokenPipeError into exit 1; make it PipeClosed (exit 141) before click sees it."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from interactions.errors import PipeClosed
+
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError:
+            raise PipeClosed() from None
+
+    return wrapper
+
+
 def build_app(only: str | None = None) -> typer.Typer:
     """The typer app, with every command, or with just ``only`` when that is a command.
 
@@ -107,17 +123,17 @@ def build_app(only: str | None = None) -> typer.Typer:
     app.callback()(_root)
     names = (only,) if only in SUBCOMMANDS else SUBCOMMANDS
     if "check" in names:
-        app.command("check", **CHECK_HELP)(check_cmd)
+        app.command("check", **CHECK_HELP)(_pipe_safe(check_cmd))
     if "info" in names:
-        app.command("info", **INFO_HELP)(info_cmd)
+        app.command("info", **INFO_HELP)(_pipe_safe(info_cmd))
     if "batch" in names:
         from interactions.commands.batch import BATCH_HELP, batch_cmd
 
-        app.command("batch", **BATCH_HELP)(batch_cmd)
+        app.command("batch", **BATCH_HELP)(_pipe_safe(batch_cmd))
     if "explain" in names:
         from interactions.commands.explain import HELP as explain_help, explain_cmd
 
-        app.command("explain", help=explain_help)(explain_cmd)
+        app.command("explain", help=explain_help)(_pipe_safe(explain_cmd))
     if "rules" in names:
         from interactions.commands.rules import rules_app
 
@@ -141,7 +157,7 @@ def route(args: list[str]) -> list[str]:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; never lets a traceback reach the user."""
-    from interactions.errors import CheckMedsError, InvalidRulesError
+    from interactions.errors import CheckMedsError, Interrupted, InvalidRulesError, PipeClosed
     try:  # typer 0.26-0.28 carry their own click; typer.BadParameter derives from its ClickException
         from typer._click.exceptions import ClickException
     except ImportError:  # pragma: no cover - a typer built on the click package
@@ -163,6 +179,12 @@ def run(argv: list[str] | None = None) -> int:
 
         report_invalid(exc)
         return ExitCode.INVALID_RULES
+    except PipeClosed as exc:
+        _silence_stdout()
+        return int(exc.code)
+    except Interrupted as exc:
+        sys.stderr.write(f"\ncheck-meds: {exc}\n")
+        return int(exc.code)
     except CheckMedsError as exc:
         from interactions.cliutil import err
 

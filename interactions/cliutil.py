@@ -37,8 +37,17 @@ def expand_meds(meds: list[str]) -> list[str]:
         if m == "-":
             out.extend(read_stdin_lines())
         else:
-            out.append(m)
+            out.append(_escape_undecodable(m))
     return out
+
+
+def _escape_undecodable(arg: str) -> str:
+    """An argument holding bytes that are not UTF-8 (surrogate escapes): those bytes as visible \\xNN text."""
+    try:
+        arg.encode("utf-8")
+        return arg
+    except UnicodeEncodeError:
+        return arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def site_dirs(rules: list[str] | None) -> list[str]:
@@ -56,7 +65,10 @@ def site_dirs(rules: list[str] | None) -> list[str]:
 def load_kb(rules: list[str] | None) -> Any:
     from .kb import load_knowledge_base
 
-    return load_knowledge_base(site_dirs(rules))
+    kb = load_knowledge_base(site_dirs(rules))
+    for note in kb.notes:
+        err(note)
+    return kb
 
 
 def report_invalid(exc: InvalidRulesError, limit: int = 200) -> None:

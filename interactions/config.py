@@ -20,6 +20,7 @@ from .exitcodes import ExitCode
 
 CONFIG_ENV = "CHECK_MEDS_CONFIG"
 KEYS = ("rules",)
+MAX_CONFIG_BYTES = 1 << 20
 _AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 
@@ -43,15 +44,18 @@ def config_rule_dirs(path: str | None = None) -> list[str]:
     path = path if path is not None else config_path()
     if path is None:
         return []
+    from .paths import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(1024 * 1024)
+        raw = read_regular(path, MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         if explicit:
             raise CheckMedsError(f"{path}: config file not found ({CONFIG_ENV})", ExitCode.USAGE) from None
         return []
     except OSError as exc:
         raise CheckMedsError(f"{path}: cannot read config file: {exc.strerror or exc}", ExitCode.USAGE) from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise CheckMedsError(f"{path}: config file larger than {MAX_CONFIG_BYTES >> 20} MiB; nothing was read", ExitCode.USAGE)
     data = _parse_toml(raw, path)
     for k in data:
         if k not in KEYS:

@@ -16,6 +16,21 @@ class CheckMedsError(Exception):
             self.code = code
 
 
+class PipeClosed(CheckMedsError):
+    """Standard output was closed by its reader (``| head``): stop quietly, exit 141 (128 + SIGPIPE)."""
+
+    def __init__(self) -> None:
+        super().__init__("standard output closed", ExitCode.PIPE_CLOSED)
+
+
+class Interrupted(CheckMedsError):
+    """Ctrl-C, SIGTERM or SIGHUP: stop, say what was written, exit 128 + the signal number."""
+
+    def __init__(self, signum: int, message: str = "interrupted") -> None:
+        super().__init__(message, ExitCode(128 + signum) if 128 + signum in ExitCode._value2member_map_ else ExitCode.INTERRUPTED)
+        self.signum = signum
+
+
 class Problem:
     """One problem in a rule file, reported as ``path:line: message``."""
 

@@ -14,7 +14,10 @@ class ExitCode(IntEnum):
     INVALID_RULES = 3  # rule files invalid; nothing was checked
     INCOMPLETE = 4  # some name not recognised; nothing at or above --fail-on
     INTERNAL = 5  # a bug in check-meds: please report it
+    HANGUP = 129  # SIGHUP (the terminal went away)
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
+    PIPE_CLOSED = 141  # standard output closed by its reader (128 + SIGPIPE)
+    TERMINATED = 143  # SIGTERM
 
 
 EXIT_CODES_HELP = """\
@@ -25,4 +28,7 @@ Exit codes:
   3    invalid rule files (nothing was checked)
   4    incomplete: a name was not recognised, and nothing reached --fail-on
   5    internal error (a bug: please report it)
-  130  interrupted"""
+  129  hung up (SIGHUP)
+  130  interrupted (Ctrl-C)
+  141  standard output closed by its reader (| head)
+  143  terminated (SIGTERM)"""

@@ -3,16 +3,20 @@
 Loading the YAML and validating it takes a while; loading the compiled tables
 takes milliseconds. The compiled form is cached in the user's cache directory
 under a key made of the package version, the compiled-format version and the
-path, size and modification time of every rule file (the same test Python
-uses for its .pyc files), so editing a rule file or adding ``--rules DIR``
-compiles afresh. Set ``CHECK_MEDS_NO_CACHE=1`` to bypass the cache, or
-``CHECK_MEDS_CACHE_DIR`` to move it.
+inode, size, mtime and ctime of every rule file, and the content checksum of
+every site rule file, so editing a rule file (even keeping its size and
+mtime) or adding ``--rules DIR`` compiles afresh. A cache file carries a
+checksum over all its bytes, checked before anything is unpacked, and is used
+only from a directory owned by the current user and writable by no one else.
+Set ``CHECK_MEDS_NO_CACHE=1`` to bypass the cache, or ``CHECK_MEDS_CACHE_DIR``
+to move it.
 """
 
 from __future__ import annotations
 
 import marshal
 import os
+import stat
 import zlib
 from typing import Any
 
@@ -21,7 +25,7 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
-_CACHE_FORMAT = 5
+_CACHE_FORMAT = 7
 
 
 class KnowledgeBase:
@@ -46,6 +50,7 @@ class KnowledgeBase:
         self.same_ingredient: tuple[str, ...] = data["same_ingredient"]  # rules about one ingredient in two entries
         self.non_medicines: dict[str, Any] = data["non_medicines"]
         self.same_as: dict[str, str] = data["same_as"]  # systemic forms answer to their base drug's rules
+        self.notes: list[str] = []  # remarks about loading (e.g. a cache directory refused), for stderr
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
@@ -196,28 +201,132 @@ def rule_dirs(extra: list[str] | tuple[str, ...] = ()) -> list[tuple[str, bool]]
     return [(shipped_rules_dir(), True), *((d, False) for d in extra)]
 
 
+def _stat_part(path: str, st: os.stat_result) -> str:
+    # ctime cannot be set back by the file's owner (touch -d restores only
+    # mtime), and a file replaced by another gets a new inode
+    return f"{os.path.abspath(path)}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}"
+
+
 def _fingerprint(dirs: list[tuple[str, bool]]) -> str:
     """The cache key: package and format versions, the directories as given
-    (the compiled tables show paths as given), and every rule file's path, size
-    and mtime."""
+    (the compiled tables show paths as given), every rule file's inode, size,
+    mtime and ctime, and for site rule files (small, and the ones people edit)
+    a checksum of their content as well."""
     parts = [f"{__version__}|{_CACHE_FORMAT}", "|".join(d for d, _ in dirs)]
-    for path in [schema_path(), *(f for d, _ in dirs for f in (rule_files(d) if os.path.isdir(d) else [d]))]:
+    files = [(schema_path(), False)]
+    for d, shipped in dirs:
+        files.extend((f, not shipped) for f in (rule_files(d) if os.path.isdir(d) else [d]))
+    for path, content in files:
         try:
             st = os.stat(path)
-            parts.append(f"{os.path.abspath(path)}|{st.st_size}|{st.st_mtime_ns}")
         except OSError:
             parts.append(f"{path}|missing")
+            continue
+        part = _stat_part(path, st)
+        if content and stat.S_ISREG(st.st_mode) and st.st_size <= _MAX_HASHED:
+            try:
+                with open(path, "rb") as fh:
+                    part += f"|{zlib.crc32(fh.read(_MAX_HASHED + 1)):08x}"
+            except OSError:
+                part += "|unreadable"
+        parts.append(part)
     return "\n".join(parts)
+
+
+_MAX_HASHED = 8 << 20  # site rule files are far smaller; beyond this, stat alone
+_MAGIC = b"check-meds-kb\x00"
+_HEAD = len(_MAGIC) + 12  # magic, crc32 of the payload (4 bytes), payload length (8 bytes)
+_MAX_CACHE_BYTES = 256 << 20
+_KEEP = 8  # compiled files kept per cache directory (one per set of rule directories)
+
+
+def default_cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "check-meds")
 
 
 def cache_dir() -> str | None:
     if os.environ.get("CHECK_MEDS_NO_CACHE"):
         return None
-    d = os.environ.get("CHECK_MEDS_CACHE_DIR")
-    if d:
-        return d
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "check-meds")
+    return os.environ.get("CHECK_MEDS_CACHE_DIR") or default_cache_dir()
+
+
+def _cache_dirs() -> list[str]:
+    """Where to look for and write the compiled cache: the chosen directory, then the per-user default."""
+    first = cache_dir()
+    if first is None:
+        return []
+    default = default_cache_dir()
+    return [first] if os.path.abspath(first) == os.path.abspath(default) else [first, default]
+
+
+def _unsafe(st: os.stat_result) -> str | None:
+    """Why a cache directory or file must not be trusted, or None."""
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    if uid is not None and st.st_uid != uid:
+        return "owned by another user"
+    if st.st_mode & 0o022:
+        return "writable by other users"
+    return None
+
+
+def _safe_dir(d: str, create: bool) -> tuple[bool, str | None]:
+    """(usable, why not): a cache directory must be ours and writable by us alone (created mode 0700)."""
+    try:
+        st = os.stat(d)
+    except FileNotFoundError:
+        if not create:
+            return False, None
+        try:
+            os.makedirs(os.path.dirname(os.path.abspath(d)), exist_ok=True)
+            os.mkdir(d, 0o700)
+            st = os.stat(d)
+        except OSError as exc:
+            return False, f"cannot create it: {exc.strerror or exc}"
+    except OSError as exc:
+        return False, f"cannot use it: {exc.strerror or exc}"
+    if not stat.S_ISDIR(st.st_mode):
+        return False, "not a directory"
+    why = _unsafe(st)
+    return (why is None), why
+
+
+def _read_cache(cfile: str, fingerprint: str, debug: list[str]) -> tuple[dict[str, Any], bytes] | None:
+    """The cached tables, only if the file is ours, whole (checksum over every byte) and for this key."""
+    try:
+        fd = os.open(cfile, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            why = "not a regular file" if not stat.S_ISREG(st.st_mode) else _unsafe(st)
+            if why is None and st.st_size > _MAX_CACHE_BYTES:
+                why = "too large"
+            if why is not None:
+                debug.append(f"cache file {cfile} not used: {why}")
+                return None
+            raw = fh.read()
+    except OSError:
+        return None
+    payload = memoryview(raw)[_HEAD:]
+    head = raw[:_HEAD]
+    if (
+        len(raw) < _HEAD
+        or not head.startswith(_MAGIC)
+        or int.from_bytes(head[len(_MAGIC) + 4 :], "little") != len(payload)
+        or int.from_bytes(head[len(_MAGIC) : len(_MAGIC) + 4], "little") != zlib.crc32(payload)
+    ):
+        debug.append(f"cache file {cfile} is damaged (checksum mismatch): compiling afresh")
+        return None
+    try:  # the checksum matched, so these are the bytes this program wrote
+        key, core, details = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        debug.append(f"cache file {cfile} could not be read: compiling afresh")
+        return None
+    if key != fingerprint or not isinstance(core, dict) or not isinstance(details, bytes):
+        return None
+    return core, details
 
 
 def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
@@ -228,41 +337,132 @@ def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
     return compile_source(read_directories(dirs), __version__)
 
 
+def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
+    """A site rule path that is missing or not a directory stops the run (exit 3, as for invalid rules), said in one line."""
+    from .errors import CheckMedsError
+    from .exitcodes import ExitCode
+
+    for d in extra_dirs:
+        shown = d.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        try:
+            st = os.stat(d)
+        except FileNotFoundError:
+            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.INVALID_RULES) from None
+        except (OSError, ValueError) as exc:
+            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.INVALID_RULES) from None
+        if not stat.S_ISDIR(st.st_mode):
+            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.INVALID_RULES)
+
+
 def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> KnowledgeBase:
     """Load the shipped knowledge base plus any site rule directories.
 
-    Raises InvalidRulesError (exit code 3) with every problem found.
+    The cache is used only from a directory owned by the current user and
+    writable by nobody else, and only when a checksum over the whole file
+    matches; anything else is compiled afresh. Remarks for the user (a cache
+    directory refused, or no cache possible) are left in ``kb.notes``.
+
+    Raises CheckMedsError (exit 3, one line) for a site rule path that is not
+    a directory, InvalidRulesError (exit 3) with every problem found.
     """
+    check_rule_dirs(extra_dirs)
     dirs = rule_dirs(extra_dirs)
-    cdir = cache_dir() if use_cache else None
-    cfile = None
-    if cdir is not None:
-        fingerprint = _fingerprint(dirs)
-        # the file name only spreads entries; the full key stored inside decides
-        cfile = os.path.join(cdir, f"kb-{zlib.crc32(fingerprint.encode()):08x}-{len(fingerprint)}.marshal")
-        try:
-            with open(cfile, "rb") as fh:
-                key, core, details = marshal.loads(fh.read())
-            if key == fingerprint and isinstance(core, dict) and isinstance(details, bytes):
-                return KnowledgeBase(core, details)
-        except (OSError, EOFError, ValueError, TypeError):
-            pass  # no cache yet, or an unreadable one: compile afresh
+    candidates = _cache_dirs() if use_cache else []
+    notes: list[str] = []
+    debug: list[str] = []
+    fingerprint = _fingerprint(dirs) if candidates else ""
+    name = f"kb-{zlib.crc32(fingerprint.encode('utf-8', 'surrogateescape')):08x}-{len(fingerprint)}.marshal"
+    usable: list[str] = []
+    for d in candidates:
+        ok, why = _safe_dir(d, create=False)
+        if why is not None:
+            notes.append(f"cache directory {d} not used: {why} (see CHECK_MEDS_CACHE_DIR in the README)")
+        elif not ok:
+            break  # not there yet: it is created below
+        if ok:
+            usable.append(d)
+            hit = _read_cache(os.path.join(d, name), fingerprint, debug)
+            if hit is not None:
+                kb = KnowledgeBase(*hit)
+                kb.notes = notes + _debug(debug)
+                return kb
+            if os.access(d, os.W_OK):
+                break  # the per-user default is only a fallback for a directory we cannot use
     data = compile_dirs(dirs)
-    if cfile is not None:
+    if candidates and _fingerprint(dirs) == fingerprint:  # not cached if a file changed while compiling
         core = {k: v for k, v in data.items() if k not in DETAILS}
-        _write_cache(cfile, (fingerprint, core, marshal.dumps({k: data[k] for k in DETAILS})))
-    return KnowledgeBase(data)
+        payload = marshal.dumps((fingerprint, core, marshal.dumps({k: data[k] for k in DETAILS})))
+        written = False
+        for d in candidates:
+            if d in usable and not os.access(d, os.W_OK):
+                continue
+            if d not in usable:
+                ok, why = _safe_dir(d, create=True)
+                if not ok:
+                    if why is not None and not any(n.startswith(f"cache directory {d} ") for n in notes):
+                        notes.append(f"cache directory {d} not used: {why}")
+                    continue
+            if _write_cache(d, name, payload, debug):
+                written = True
+                break
+        if not written:
+            notes.append("the compiled knowledge base could not be cached: every run compiles it afresh (slower)")
+    kb = KnowledgeBase(data)
+    kb.notes = notes + _debug(debug)
+    return kb
 
 
-def _write_cache(cfile: str, data: tuple[str, dict[str, Any], bytes]) -> None:
-    tmp = f"{cfile}.{os.getpid()}.tmp"
+def _debug(lines: list[str]) -> list[str]:
+    return lines if os.environ.get("CHECK_MEDS_DEBUG") else []
+
+
+def _write_cache(d: str, name: str, payload: bytes, debug: list[str]) -> bool:
+    """Write atomically through a private temporary file (never a predictable name), then prune old files."""
+    import tempfile
+
+    head = _MAGIC + zlib.crc32(payload).to_bytes(4, "little") + len(payload).to_bytes(8, "little")
     try:
-        os.makedirs(os.path.dirname(cfile), exist_ok=True)
-        with open(tmp, "wb") as fh:
-            marshal.dump(data, fh)
-        os.replace(tmp, cfile)
-    except OSError:
-        try:  # a read-only or full cache directory only costs speed
+        fd, tmp = tempfile.mkstemp(prefix=".kb-", suffix=".tmp", dir=d)  # O_EXCL, mode 0600
+    except OSError as exc:
+        debug.append(f"cache directory {d}: cannot write: {exc.strerror or exc}")
+        return False
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(head)
+            fh.write(payload)
+        os.replace(tmp, os.path.join(d, name))
+    except OSError as exc:
+        debug.append(f"cache directory {d}: cannot write: {exc.strerror or exc}")
+        try:
             os.unlink(tmp)
+        except OSError:
+            pass
+        return False
+    _prune(d, name)
+    return True
+
+
+def _prune(d: str, keep_name: str) -> None:
+    """Keep the most recently written compiled files; remove older ones and abandoned temporary files."""
+    import time
+
+    try:
+        entries = list(os.scandir(d))
+    except OSError:
+        return
+    now = time.time()
+    compiled = []
+    for e in entries:
+        try:
+            if e.name.startswith("kb-") and e.name.endswith(".marshal") and e.name != keep_name:
+                compiled.append((e.stat(follow_symlinks=False).st_mtime, e.path))
+            elif e.name.startswith(".kb-") and e.name.endswith(".tmp") and now - e.stat(follow_symlinks=False).st_mtime > 3600:
+                os.unlink(e.path)
+        except OSError:
+            pass
+    compiled.sort(reverse=True)
+    for _mtime, path in compiled[_KEEP - 1 :]:
+        try:
+            os.unlink(path)
         except OSError:
             pass

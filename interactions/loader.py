@@ -17,7 +17,7 @@ from typing import Any
 
 from . import yamlsafe
 from .errors import InvalidRulesError, Problem
-from .paths import rule_files, schema_path
+from .paths import read_regular, rule_files, schema_path
 from .text import key
 
 SECTIONS = (
@@ -89,7 +89,12 @@ def display_path(path: str, directory: str, shipped: bool) -> str:
     rel = os.path.relpath(path, directory)
     if shipped:
         return os.path.join("rules", rel)
-    return os.path.join(directory, rel) if not os.path.isabs(directory) else path
+    return shown_path(os.path.join(directory, rel) if not os.path.isabs(directory) else path)
+
+
+def shown_path(path: str) -> str:
+    """A path as reports show it: bytes that are not UTF-8 written as \\xNN, so every output stays valid UTF-8."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 _validator = None
@@ -154,12 +159,13 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
         files = rule_files(directory)
         if not files:
             problems.append(Problem(directory, 1, "no rule files (*.yaml) in this directory"))
-        meta: dict[str, Any] = {"path": "rules" if shipped else directory}
+        # the path as shown in reports: bytes that are not UTF-8 escaped as \\xNN
+        meta: dict[str, Any] = {"path": "rules" if shipped else shown_path(directory)}
         digest = hashlib.sha256()
         for fpath in files:
             shown = display_path(fpath, directory, shipped)
             src.files.append(fpath)
-            digest.update(f"{os.path.relpath(fpath, directory)}\0".encode())
+            digest.update(os.fsencode(os.path.relpath(fpath, directory)) + b"\0")
             data, lines = _read_file(fpath, shown, problems, digest)
             if data is None:
                 continue
@@ -188,8 +194,7 @@ def read_directories(directories: list[tuple[str, bool]]) -> Source:
 
 def _read_file(fpath: str, shown: str, problems: list[Problem], digest: Any = None) -> tuple[dict | None, dict]:
     try:
-        with open(fpath, "rb") as fh:
-            raw = fh.read(yamlsafe.MAX_FILE_BYTES + 1)
+        raw = read_regular(fpath, yamlsafe.MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.append(Problem(shown, 1, f"cannot read: {exc.strerror or exc}"))
         return None, {}

@@ -32,3 +32,15 @@ def rule_files(directory: str) -> list[str]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         found.extend(os.path.join(root, f) for f in files if f.endswith((".yaml", ".yml")) and not f.startswith("."))
     return sorted(found)
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """Up to ``limit`` bytes of a regular file; a FIFO, device or socket is refused without blocking on it."""
+    import errno
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return fh.read(limit)

@@ -14,6 +14,10 @@ from .text import key
 
 LIMIT = 5
 CUTOFF = 70.0
+# names are short (the longest known is well under 100 characters); the fuzzy
+# matcher's work grows with the length of the query, so a longer string gets
+# no suggestions (and stays unrecognised)
+MAX_QUERY = 160
 
 
 def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
@@ -24,8 +28,10 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
     one entry: 'oxycodone and alprazolam'); partial matching is not used, as it
     ranks any short name found inside a long one ('wine' in 'hydroxizine').
     """
+    if len(text) > 4 * MAX_QUERY:
+        return []
     query = " ".join(re.sub(r"[/+&,;()\[\]]", " ", key(text)).split())
-    if not query:
+    if not query or len(query) > MAX_QUERY:
         return []
     # remembered per knowledge base: a batch asks the fuzzy matcher once per
     # distinct misspelt name

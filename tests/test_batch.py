@@ -291,7 +291,7 @@ def test_csv_rows(capsys, tmp_path):
 
 def test_table_summary(capsys, tmp_path):
     code, out, err = run(capsys, FIX / "long.csv", "-f", "table")
-    assert err == ""
+    assert err == f"check-meds: {FIX / 'long.csv'}: comma-separated; columns used: list id 'patient_id' (column 1), medication 'medication' (column 2), age 'age' (column 3)\n"
     text = " ".join(out.split())
     assert "lists in 4, lists out 4, errors 0" in text
     assert "Lists checked 4" in text and "with a major finding 2" in text and "incomplete (a name not recognised) 1" in text
@@ -319,7 +319,8 @@ def test_exit_codes(capsys, tmp_path):
     "content, message",
     [
         (None, "cannot read"),
-        (b"\xff\xfep\x00a\x00", "UTF-16"),
+        (b"patient_id,medication\nA,bac\x00lofen\n", ":2: not a text file (NUL byte)"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a zip archive"),
         (b"patient_id,medic\xe9ation\nA,baclofen\n", ":1: not valid UTF-8"),
         (b"who,what\nA,baclofen\n", "no list id column"),
         (b"", "no medication lists found"),

@@ -57,4 +57,4 @@ def test_a_configured_directory_that_is_missing_stops_the_check(monkeypatch, tmp
     cfg.write_text('rules = ["gone"]\n')
     monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
     assert cli.run(["baclofen"]) == 3
-    assert f"{tmp_path / 'gone'}:1: rule directory not found" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"check-meds: {tmp_path / 'gone'}: rule directory not found; nothing was checked\n"

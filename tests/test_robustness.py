@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import cli
 
-DOCUMENTED = {0, 1, 2, 3, 4, 5, 130, 141}
+DOCUMENTED = {0, 1, 2, 3, 4, 5, 129, 130, 141, 143}
 SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 names = st.one_of(

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator
 
 from . import ReadOptions, Record
-from .csvutil import ID_COLUMNS, MED_COLUMNS, fold
+from .csvutil import ID_NAMES, MED_COLUMNS, fold, sniff
 from .source import Source
 
 # format -> reader module (imported only when used)
@@ -19,11 +19,15 @@ READERS = {
     "jsonl": "read_jsonl",
     "fhir": "read_fhir",
 }
-INPUT_FORMATS = ("auto", *READERS)
+INPUT_FORMATS = ("auto", *READERS, "xlsx")
 
 
 def read(source: Source, fmt: str, opts: ReadOptions) -> tuple[str, Iterator[Record]]:
-    """(the format used, its records) for ``fmt`` ('auto' detects it)."""
+    """(the format used, its records) for ``fmt`` ('auto' detects it; 'xlsx' reads a workbook's sheet as CSV)."""
+    if fmt == "xlsx" or (fmt in ("auto", "csv", "csv-wide") and source.is_workbook()):
+        source.convert_workbook()
+        if fmt == "xlsx":
+            fmt = "auto"
     if fmt == "auto":
         fmt = detect(source)
     module = importlib.import_module(f"{__package__}.{READERS[fmt]}")
@@ -39,29 +43,30 @@ def detect(source: Source) -> str:
     first = lines[0].strip() if lines else ""
     if ext in (".json", ".jsonl", ".ndjson") or first.startswith(("{", "[")):
         return _json_kind(first, ext)
-    if ext in (".csv", ".tsv", ".tab") or _has_id_header(first):
-        return _csv_kind(lines, "\t" if ext in (".tsv", ".tab") or ("\t" in first and "," not in first) else ",")
+    delimiter = "\t" if ext in (".tsv", ".tab") else sniff(first)
+    if ext in (".csv", ".tsv", ".tab") or _has_id_header(first, delimiter):
+        return _csv_kind(lines, delimiter)
     return "text"
 
 
 def _json_kind(first: str, ext: str) -> str:
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply; the reader reports the line
         return "fhir" if ext != ".jsonl" else "jsonl"  # a pretty-printed document: a Bundle
     if isinstance(obj, dict) and "resourceType" in obj:
         return "fhir"
     return "jsonl"
 
 
-def _has_id_header(first: str) -> bool:
+def _has_id_header(first: str, delimiter: str) -> bool:
     import csv
 
     try:
-        cells = next(csv.reader([first], delimiter="\t" if "\t" in first and "," not in first else ","))
+        cells = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration):
         return False
-    return bool(cells) and fold(cells[0]) in {fold(n) for n in ID_COLUMNS} and len(cells) >= 2
+    return bool(cells) and fold(cells[0]) in ID_NAMES and len(cells) >= 2
 
 
 def _csv_kind(lines: list[str], delimiter: str) -> str:
@@ -76,7 +81,7 @@ def _csv_kind(lines: list[str], delimiter: str) -> str:
     if not rows:
         return long_name
     header = [fold(h) for h in rows[0]]
-    ids = {fold(n) for n in ID_COLUMNS}
+    ids = ID_NAMES
     if not header or header[0] not in ids and not ids & set(header):
         return "csv-wide"  # no header: an id, then medications
     meds = [i for i, h in enumerate(header) if h in {fold(n) for n in MED_COLUMNS}]

@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 
 from . import Record
 
-# A row: (id or None, line, medication or None, age or None, error or None)
+# A row: (id or None, line, medication or None, age or None, error or None);
+# a row with an id and neither medication nor error counts as skipped (not current)
 Row = tuple
 
 _BLOOM_BITS = 1 << 27  # 16 MiB: a false positive is unlikely below about a million lists
@@ -111,7 +112,7 @@ def lists(rows: Callable[[], Iterator[Row]], is_contiguous: bool) -> Iterator[Re
 
 
 class _Acc:
-    __slots__ = ("id", "line", "meds", "age", "error")
+    __slots__ = ("id", "line", "meds", "age", "error", "skipped")
 
     def __init__(self, rid: str, line: int | None) -> None:
         self.id = rid
@@ -119,6 +120,7 @@ class _Acc:
         self.meds: list[str] = []
         self.age: int | None = None
         self.error: str | None = None
+        self.skipped = 0  # rows that name a medication not to check (FHIR: not current)
 
     def add(self, row: Row) -> None:
         _rid, line, med, age, error = row
@@ -127,6 +129,9 @@ class _Acc:
         if error is not None:
             self.error = error
             self.line = line
+            return
+        if med is None:
+            self.skipped += 1
             return
         self.meds.append(med)
         if age is not None:
@@ -139,7 +144,7 @@ class _Acc:
     def record(self) -> Record:
         if self.error is not None:
             return Record(self.id, self.line, [], None, self.error)
-        return Record(self.id, self.line, self.meds, self.age)
+        return Record(self.id, self.line, self.meds, self.age, None, self.skipped)
 
 
 def _stream(rows: Iterator[Row]) -> Iterator[Record]:

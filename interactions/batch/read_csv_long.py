@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from . import ReadOptions, Record, parse_age
-from .csvutil import AGE_COLUMNS, ID_COLUMNS, MED_COLUMNS, Rows, cell_id, delimiter_for, find_column
+from .csvutil import AGE_COLUMNS, ID_COLUMNS, MED_COLUMNS, Rows, cell_id, columns_note, delimiter_for, find_column
 from .grouping import group
 from .source import Source
 
@@ -23,6 +23,7 @@ def read(source: Source, opts: ReadOptions, fmt: str = "csv") -> Iterator[Record
     id_i = find_column(header, opts.id_column, ID_COLUMNS, "list id", "--id-column", source)
     med_i = find_column(header, opts.med_column, MED_COLUMNS, "medication", "--med-column", source)
     age_i = find_column(header, None, AGE_COLUMNS, "age", "", source, required=False)
+    opts.notes.append(columns_note(source, header, delimiter, [("list id", id_i), ("medication", med_i), ("age", age_i)]))
     need = max(id_i, med_i) + 1  # type: ignore[operator]
 
     def ids() -> Iterator[str]:

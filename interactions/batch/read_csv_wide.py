@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from . import ReadOptions, Record, parse_age
-from .csvutil import AGE_COLUMNS, ID_COLUMNS, MED_COLUMNS, Rows, cell_id, delimiter_for, find_column, fold
+from .csvutil import AGE_COLUMNS, DELIMITER_NAMES, ID_COLUMNS, ID_NAMES, MED_COLUMNS, Rows, cell_id, columns_note, delimiter_for, find_column, fold
 from .source import Source
 
 SEPARATORS = re.compile(r"\s*[;|]\s*")
@@ -24,25 +24,38 @@ def split_meds(cell: str) -> list[str]:
 
 
 def read(source: Source, opts: ReadOptions, fmt: str = "csv-wide") -> Iterator[Record]:
-    """One list per CSV row, in input order."""
+    """One list per CSV row, in input order; rows of one id merged (see :mod:`.duplicates`)."""
+    from .duplicates import merged
+
+    source.rewindable()
     delimiter = delimiter_for(source, fmt)
+    _records(source, opts, delimiter, note=True)  # the header's problems surface now, and its note once
+    return merged(source, opts, lambda: _records(source, opts, delimiter))
+
+
+def _records(source: Source, opts: ReadOptions, delimiter: str, note: bool = False) -> Iterator[Record]:
     rows = Rows(source, delimiter)
     it = iter(rows)
     first = next(it, None)
     if first is None:
         return iter(())
     line, cells, error = first
-    id_names = {fold(n) for n in (opts.id_column,) if n} or {fold(n) for n in ID_COLUMNS}
+    id_names = {fold(n) for n in (opts.id_column,) if n} or ID_NAMES
     has_header = error is None and cells and fold(cells[0]) in id_names
     if opts.id_column or opts.med_column or has_header:
         if error is not None or not cells:
             from ..errors import CheckMedsError
 
             raise CheckMedsError(f"{source.name}:{line}: header: {error or 'empty'}")
+        rows.width = len(cells)
         id_i = find_column(cells, opts.id_column, ID_COLUMNS, "list id", "--id-column", source)
         med_i = find_column(cells, opts.med_column, MED_COLUMNS, "medication", "--med-column", source)
         age_i = find_column(cells, None, AGE_COLUMNS, "age", "", source, required=False)
+        if note:
+            opts.notes.append(columns_note(source, cells, delimiter, [("list id", id_i), ("medications", med_i), ("age", age_i)]))
         return _with_header(it, id_i, med_i, age_i)  # type: ignore[arg-type]
+    if note:
+        opts.notes.append(f"{source.name}: {DELIMITER_NAMES[delimiter]}-separated, no header: the first column is the list id, the others hold medications")
     return _without_header(first, it, opts)
 
 

@@ -10,6 +10,14 @@ dropped. ``medicationReference`` is followed to a Medication resource in the
 input (or contained in the resource). Resources whose status says they did
 not happen (entered-in-error, cancelled, declined, not-taken, not-done) are not used,
 and the run says how many. A Patient resource's birthDate gives the age.
+
+Only current medications are checked unless ``--include-inactive``: a
+MedicationRequest that is ``stopped`` or ``completed``, a MedicationStatement
+that is ``stopped`` or ``completed``, and a MedicationDispense or
+MedicationAdministration dated more than :data:`WINDOW_DAYS` days before
+today are skipped; each list says how many of its resources were skipped
+(``not_current``). A status that is missing or ``unknown``, or a dispense or
+administration without a date, is checked: when in doubt, check.
 """
 
 from __future__ import annotations
@@ -27,6 +35,16 @@ from .source import Source
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 MED_TYPES = frozenset({"MedicationRequest", "MedicationStatement", "MedicationDispense", "MedicationAdministration"})
 NOT_HAPPENED = frozenset({"entered-in-error", "cancelled", "declined", "not-taken", "not-done"})
+ENDED = {  # statuses saying the medication is no longer taken (others, and no status, count as current)
+    "MedicationRequest": frozenset({"stopped", "completed"}),
+    "MedicationStatement": frozenset({"stopped", "completed"}),
+    "MedicationDispense": frozenset({"stopped"}),
+}
+WINDOW_DAYS = 90  # a dispense or administration older than this is not a current medication (90 days: the longest usual supply)
+DATED = {  # where each event resource keeps its date, in order of preference
+    "MedicationDispense": ("whenHandedOver", "whenPrepared"),
+    "MedicationAdministration": ("effectiveDateTime", "occurenceDateTime", "effectivePeriod"),
+}
 
 
 def _text(value: Any) -> str | None:
@@ -44,6 +62,7 @@ class _Context:
         self.ages: dict[str, int] = {}  # "Patient/id" -> age in years
         self.patient_urls: dict[str, str] = {}  # fullUrl -> "Patient/id"
         self.not_used = 0
+        self.not_current = 0
         self.other_types: dict[str, int] = {}  # Medication* resource types this reader does not use
 
 
@@ -137,8 +156,18 @@ class _Context:
             if rt and rt.startswith("Medication") and rt != "Medication":
                 self.other_types[rt] = self.other_types.get(rt, 0) + 1
             return
-        if _text(res.get("status")) in NOT_HAPPENED:
+        status = _text(res.get("status"))
+        if status in NOT_HAPPENED:
             self.not_used += 1
+            pid = self.patient(res)
+            if pid is not None:
+                yield (pid, line, None, None, None)  # counted as not current in its list
+            return
+        if not self.opts.include_inactive and not self.current(rt, status, res):
+            self.not_current += 1
+            pid = self.patient(res)
+            if pid is not None:
+                yield (pid, line, None, None, None)
             return
         label = f"{res['resourceType']}/{res.get('id')}" if isinstance(res.get("id"), str) else res["resourceType"]
         pid = self.patient(res)
@@ -150,6 +179,38 @@ class _Context:
             yield (pid, line, None, None, f"{where}{label}: {why}")
             return
         yield (pid, line, med, self.ages.get(pid), None)
+
+
+    def current(self, rt: str, status: str | None, res: dict[str, Any]) -> bool:
+        """Is this a medication the patient takes now (see the module docstring)?"""
+        if status in ENDED.get(rt, ()):
+            return False
+        fields = DATED.get(rt)
+        if fields:
+            for f in fields:
+                v = res.get(f)
+                if isinstance(v, dict):  # a Period: its end, else its start
+                    v = v.get("end") or v.get("start")
+                when = _date(v)
+                if when is not None:
+                    return (self.today - when).days <= WINDOW_DAYS
+        return True
+
+
+def _date(value: Any) -> _dt.date | None:
+    """A FHIR date or dateTime ('2026', '2026-03', '2026-03-04T10:00:00Z') as the last day it can mean."""
+    if not isinstance(value, str) or len(value) < 4 or not value[:4].isdigit():
+        return None
+    try:
+        y = int(value[:4])
+        if len(value) >= 10:
+            return _dt.date(y, int(value[5:7]), int(value[8:10]))
+        if len(value) >= 7:
+            m = int(value[5:7])
+            return _dt.date(y + m // 12, m % 12 + 1, 1) - _dt.timedelta(days=1)
+        return _dt.date(y, 12, 31)
+    except ValueError:
+        return None
 
 
 def _age(birth: Any, today: _dt.date) -> int | None:
@@ -178,7 +239,7 @@ def read(source: Source, opts: ReadOptions, fmt: str = "fhir", today: _dt.date |
     first = head.split(b"\n", 1)[0].strip()
     try:
         one_line = isinstance(json.loads(first), dict) if first else False
-    except ValueError:
+    except (ValueError, RecursionError):
         one_line = False
     ctx = _Context(opts, today)
     if one_line:
@@ -217,7 +278,7 @@ def _resources(source: Source) -> Iterator[tuple[int, Any, Any, str, str | None]
     bad = source.bad_lines
     for n, line in enumerate(source.lines(), 1):
         if bad and source.claim_bad(n, n) is not None:
-            yield n, None, None, "", "not valid UTF-8"
+            yield n, None, None, "", source.why(n)
             continue
         if not line.strip():
             continue
@@ -233,8 +294,12 @@ def _resources(source: Source) -> Iterator[tuple[int, Any, Any, str, str | None]
             yield n, res, None, "", None
 
 
+NDJSON_LINE_LIMIT = 16 << 20  # a Bundle may sit on one line
+
+
 def _ndjson(source: Source, ctx: _Context) -> Iterator[Record]:
     source.rewindable()
+    source.line_limit = NDJSON_LINE_LIMIT
     order = Contiguity()
     for _n, res, url, _where, _error in _resources(source):
         ctx.learn(res, url)
@@ -261,4 +326,10 @@ def _note(ctx: _Context, source: Source) -> None:
         n = ctx.not_used
         ctx.opts.notes.append(
             f"{source.name}: {n} medication resource{'s' if n != 1 else ''} not used: status entered-in-error, cancelled, declined, not-taken or not-done"
+        )
+    if ctx.not_current:
+        n = ctx.not_current
+        ctx.opts.notes.append(
+            f"{source.name}: {n} medication resource{'s' if n != 1 else ''} not current (stopped, completed, or dispensed or given more than "
+            f"{WINDOW_DAYS} days ago) and not checked; each list's not_current says how many were its own; --include-inactive checks them"
         )

@@ -8,6 +8,7 @@ an error entry and the run goes on.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,12 +17,18 @@ from .source import Source
 
 
 def read(source: Source, opts: ReadOptions, fmt: str = "jsonl") -> Iterator[Record]:
-    """One list per non-blank line, in input order."""
+    """One list per non-blank line, in input order; lines of one id merged (see :mod:`.duplicates`)."""
+    from .duplicates import merged
+
+    return merged(source, opts, lambda: _records(source))
+
+
+def _records(source: Source) -> Iterator[Record]:
     loads = json.loads
     bad = source.bad_lines
     for n, line in enumerate(source.lines(), 1):
         if bad and source.claim_bad(n, n) is not None:
-            yield Record(None, n, [], None, "not valid UTF-8")
+            yield Record(None, n, [], None, source.why(n))
             continue
         if not line.strip():
             continue
@@ -40,10 +47,14 @@ def record(obj: Any, n: int) -> Record:
     rid = obj.get("id")
     if rid is None:
         rid = str(n)
+    elif isinstance(rid, float) and not math.isfinite(rid):  # 1e400 parses as inf
+        return Record(None, n, [], None, f"\"id\" must be a string or a finite number, got {rid!r}")
     elif isinstance(rid, (int, float)) and not isinstance(rid, bool):
         rid = str(rid)
     elif not isinstance(rid, str) or not text_ok(rid):
         return Record(None, n, [], None, "\"id\" must be a string or a number")
+    elif not rid.strip():
+        return Record(None, n, [], None, "empty list id")
     meds = obj.get("medications")
     if not isinstance(meds, list):
         return Record(rid, n, [], None, "\"medications\" must be a list of strings" if "medications" in obj else "no \"medications\" list")

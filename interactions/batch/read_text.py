@@ -15,10 +15,10 @@ def read(source: Source, opts: ReadOptions, fmt: str = "text") -> Iterator[Recor
     """One list per non-blank, non-comment line, in input order."""
     bad = source.bad_lines
     for n, line in enumerate(source.lines(), 1):
+        if bad and source.claim_bad(n, n) is not None:
+            yield Record(str(n), n, [], None, source.why(n))
+            continue
         text = line.strip()
         if not text or text.startswith("#"):
-            continue
-        if bad and source.claim_bad(n, n) is not None:
-            yield Record(str(n), n, [], None, "not valid UTF-8")
             continue
         yield Record(str(n), n, [m.strip() for m in text.split(",")])

@@ -106,9 +106,18 @@ def _init(rebuild: Callable[[], Checker] | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: no worker tracebacks
+    for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers: a worker just ends, quietly
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _end_worker)
     global _CHECKER
     if _CHECKER is None and rebuild is not None:
         _CHECKER = rebuild()
+
+
+def _end_worker(signum: int, frame: Any) -> None:
+    # SystemExit, not the default action: unwinding releases the pool's queue locks a
+    # waiting worker holds, so the parent's pool.terminate() cannot deadlock on them
+    raise SystemExit(128 + signum)
 
 
 def _work(records: list[Record]) -> tuple[Any, int, list[Digest]]:
@@ -123,6 +132,7 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     _CHECKER = checker  # inherited by forked workers; never pickled
     pool = ctx.Pool(jobs, initializer=_init, initargs=(None if ctx.get_start_method() == "fork" else rebuild,))
+    finished = False
     try:
         inflight: deque = deque()
         limit = jobs * 4
@@ -134,6 +144,45 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
             yield inflight.popleft().get()
         pool.close()
         pool.join()
+        finished = True
     finally:
-        pool.terminate()
+        if finished:
+            pool.terminate()
+        else:
+            _stop_now(pool)
         _CHECKER = None
+
+
+def _stop_now(pool: Any) -> None:
+    """Stop the workers of a run cut short (a signal, a closed pipe).
+
+    ``pool.terminate()`` can wait forever here: a worker stopped while sending
+    a result leaves half a message in the result pipe, and the pool's result
+    thread waits for the rest. So the workers are killed, the pool's own
+    teardown is cancelled (its threads are daemons and end with the process),
+    and the dead workers are reaped.
+    """
+    import multiprocessing.pool as mpool
+    import time
+
+    finalizer = getattr(pool, "_terminate", None)
+    handler = getattr(pool, "_worker_handler", None)
+    if not hasattr(pool, "_pool") or handler is None or not hasattr(finalizer, "cancel"):
+        pool.terminate()
+        return
+    handler._state = mpool.TERMINATE  # no replacement workers from here on
+    workers: dict[int, Any] = {}
+    for _ in range(3):  # the handler may be replacing a worker that just ended: catch that one too
+        for w in list(pool._pool):
+            workers[id(w)] = w
+            try:
+                w.kill()
+            except (OSError, ValueError, AttributeError):
+                pass
+        time.sleep(0.1)
+    finalizer.cancel()  # type: ignore[union-attr]
+    for w in workers.values():
+        try:
+            w.join(timeout=5)
+        except (OSError, ValueError, AssertionError):
+            pass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import importlib
@@ -10,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any, TextIO
 
-from ..errors import CheckMedsError
+from ..errors import CheckMedsError, Interrupted
 from ..exitcodes import ExitCode
 from . import ReadOptions, Record
 from .formats import read
@@ -43,7 +44,13 @@ class BatchOptions:
         details: int = 20,
         color: bool = False,
         width: int = 100,
+        sheet: str | None = None,
+        merge: bool = True,
+        include_inactive: bool = False,
     ) -> None:
+        self.sheet = sheet
+        self.merge = merge
+        self.include_inactive = include_inactive
         self.path = path
         self.input_format = input_format
         self.id_column = id_column
@@ -82,50 +89,127 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
     out = out or sys.stdout
     err = err or sys.stderr
     kb = load_kb(opts.rules)
-    source = Source(opts.path)
-    names = kb.names
-    read_opts = ReadOptions(
-        opts.id_column, opts.med_column,
-        has_code=lambda code: ("rxcui:" + code) in names,
-        is_medication=lambda text: resolve(text, kb).ok,
-    )
-    _, records = read(source, opts.input_format, read_opts)
-    tally = Tally()
-    chunked = chunks(_counted(records, tally))
-    first = next(chunked, None)  # problems with the whole file surface before any output
-    if first is None:
-        raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
-    writer = make_writer(opts, kb)
-    checker = Checker(kb, writer, opts.age)
-    second = next(chunked, None)
-    jobs = opts.jobs if opts.jobs > 0 else cores()
-    if second is None:
-        jobs = 1  # one chunk: not worth a process
-    head = [first] if second is None else [first, second]
-    progress = make_progress(opts.progress)
-    writer.begin(out)
-    threshold = gc.get_threshold()
-    gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
-    gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
+    source = Source(opts.path, opts.sheet)
     try:
-        for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
-            writer.emit(packed, out)
-            tally.lists_out += n
-            tally.add(digests)
-            progress.advance(n)
+        names = kb.names
+        read_opts = ReadOptions(
+            opts.id_column, opts.med_column,
+            has_code=lambda code: ("rxcui:" + code) in names,
+            is_medication=lambda text: resolve(text, kb).ok,
+            merge=opts.merge, include_inactive=opts.include_inactive,
+        )
+        _, records = read(source, opts.input_format, read_opts)
+        tally = Tally()
+        chunked = chunks(_counted(records, tally))
+        first = next(chunked, None)  # problems with the whole file surface before any output
+        if first is None:
+            raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
+        writer = make_writer(opts, kb)
+        checker = Checker(kb, writer, opts.age)
+        second = next(chunked, None)
+        jobs = opts.jobs if opts.jobs > 0 else cores()
+        if second is None:
+            jobs = 1  # one chunk: not worth a process
+        head = [first] if second is None else [first, second]
+        progress = make_progress(opts.progress)
+        _write_notes(read_opts, err)  # the columns used, duplicate ids...: before the output, where they help
+        writer.begin(out)
+        threshold = gc.get_threshold()
+        gc.freeze()  # the knowledge base is never garbage: keep it out of every collection (and shared after fork)
+        gc.set_threshold(50_000, 20, 100)  # many short-lived objects per list; collect less often
+        signals = Signals()
+        last: tuple = (None, None)
+        try:
+            with signals:
+                for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
+                    with signals.deferred():  # an entry is written whole or not at all
+                        writer.emit(packed, out)
+                        tally.lists_out += n
+                        tally.add(digests)
+                        if digests:
+                            last = digests[-1][:2]
+                    progress.advance(n)
+        except Interrupted as exc:
+            raise Interrupted(exc.signum, _stopped(exc.signum, tally.lists_out, last)) from None
+        finally:
+            progress.close()
+            gc.set_threshold(*threshold)
+            gc.unfreeze()
+        writer.close(tally, out)
+        out.flush()
+        _write_notes(read_opts, err)
+        if opts.fmt != "table":
+            err.write(f"check-meds: {tally.line()}\n")
+        if tally.lists_in != tally.lists_out:
+            raise RuntimeError(f"{tally.line()}: lists were lost")
+        return tally.exit_code(opts.fail_on)
     finally:
-        progress.close()
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
-    writer.close(tally, out)
-    out.flush()
+        source.close()
+
+
+def _write_notes(read_opts: ReadOptions, err: TextIO) -> None:
     for note in read_opts.notes:
         err.write(f"check-meds: {note}\n")
-    if opts.fmt != "table":
-        err.write(f"check-meds: {tally.line()}\n")
-    if tally.lists_in != tally.lists_out:
-        raise RuntimeError(f"{tally.line()}: lists were lost")
-    return tally.exit_code(opts.fail_on)
+    read_opts.notes.clear()
+
+
+SIGNAL_NAMES = {2: "Ctrl-C", 1: "SIGHUP", 15: "SIGTERM"}
+
+
+def _stopped(signum: int, written: int, last: tuple) -> str:
+    """The stderr line of an interrupted run: how many lists were written, and the last of them."""
+    what = f"{written} list{'s' if written != 1 else ''} written"
+    if written and last[0] is not None:
+        what += f" (the last: {last[0]!r}" + (f", line {last[1]}" if last[1] is not None else "") + ")"
+    return f"interrupted ({SIGNAL_NAMES.get(signum, f'signal {signum}')}): {what}; the output ends there, the rest was not checked"
+
+
+class Signals:
+    """Ctrl-C, SIGTERM and SIGHUP end the run with :class:`Interrupted`, never halfway through writing an entry."""
+
+    SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self.holding = False
+        self._old: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.holding:
+            self.pending = signum
+            return
+        raise Interrupted(signum)
+
+    def __enter__(self) -> Signals:
+        import signal
+
+        for name in self.SIGNALS:
+            num = getattr(signal, name, None)
+            if num is None:
+                continue
+            try:
+                self._old[num] = signal.signal(num, self._handle)
+            except (ValueError, OSError):  # not the main thread: leave signals as they are
+                pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import signal
+
+        for num, old in self._old.items():
+            signal.signal(num, old)
+        self._old.clear()
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending is not None:
+            signum, self.pending = self.pending, None
+            raise Interrupted(signum)
 
 
 def _counted(records: Iterable[Record], tally: Tally) -> Iterator[Record]:

@@ -25,6 +25,7 @@ class InputFormat(str, Enum):
     text = "text"
     jsonl = "jsonl"
     fhir = "fhir"
+    xlsx = "xlsx"
 
 
 def batch_cmd(
@@ -40,6 +41,9 @@ def batch_cmd(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0, the default: one per core once the input has more than 256 lists; 1: this process only).")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on standard error (only when it is a terminal).")] = True,
     details: Annotated[int, typer.Option("--details", min=0, metavar="N", help="Table: how many of the most severe lists to show in full.")] = 20,
+    sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Workbook (.xlsx) input: the sheet to read (default: the first).")] = None,
+    merge: Annotated[bool, typer.Option("--merge/--no-merge", help="Rows of one id in a wide CSV or JSON Lines file: one list (default), or a list each.")] = True,
+    include_inactive: Annotated[bool, typer.Option("--include-inactive", help="FHIR: also check stopped and completed medications, and dispenses or administrations over 90 days old.")] = False,
 ) -> int:
     from interactions.batch.session import BatchOptions, run_batch
     from interactions.cliutil import use_rich_output
@@ -48,7 +52,7 @@ def batch_cmd(
     width = int(os.environ.get("COLUMNS", "0") or 0) or 100
     opts = BatchOptions(
         file, input_format.value, id_column, med_column, chosen, fail_on.value, min_severity.value, age, rules, jobs, progress, details,
-        color=chosen == "table" and use_rich_output(), width=width,
+        color=chosen == "table" and use_rich_output(), width=width, sheet=sheet, merge=merge, include_inactive=include_inactive,
     )
     return int(run_batch(opts))
 
@@ -66,7 +70,9 @@ BATCH_HELP = dict(
         "FILE ('-' for standard input) is CSV/TSV with a row per medication (columns patient_id/id and "
         "medication/drug/name), CSV with a list per row (id, then medications separated by ';' or '|'), "
         "text with a list per line (medications separated by commas), JSON Lines ({\"id\": ..., \"medications\": [...], "
-        "\"age\": ...}), or a FHIR R4 Bundle or NDJSON of MedicationRequest/MedicationStatement resources. "
+        "\"age\": ...}), a FHIR R4 Bundle or NDJSON of MedicationRequest/MedicationStatement resources (current ones only, "
+        "unless --include-inactive), or an .xlsx workbook (with the xlsx extra). CSV may be comma-, semicolon- or tab-separated, "
+        "UTF-8 or UTF-16; the columns used are named on standard error. "
         "Every list is reported exactly once, in input order; a list that cannot be read gets an error entry "
         "with its line number and the run goes on. The exit code covers the whole run (an error entry counts as incomplete).\n\n"
         f"{DISCLAIMER}"

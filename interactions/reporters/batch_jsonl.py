@@ -148,7 +148,10 @@ class Writer(StreamWriter):
         self.encoder = Encoder(kb, min_severity)
 
     def render(self, rec: Any, result: CheckResult) -> str:
-        return self.encoder.encode(result, rec.id, rec.line)
+        s = self.encoder.encode(result, rec.id, rec.line)
+        if rec.not_current:  # FHIR: resources of this list skipped as not current (the key sorts just before "patient")
+            s = s.replace(',"patient":', f',"not_current":{int(rec.not_current)},"patient":', 1)
+        return s
 
     def error(self, rec: Any) -> str:
         return DUMPS(error_document(rec.id, rec.line, rec.error)) + "\n"

@@ -12,7 +12,12 @@ def write_bytes(out: Any, data: bytes) -> None:
         out.write(data.decode("utf-8"))
         return
     out.flush()
-    buf.write(data)
+    view = memoryview(data)
+    while view:  # a signal during a blocking write makes write() return short: write the rest, whole lines only
+        n = buf.write(view)
+        if not n:
+            break
+        view = view[n:]
 
 
 class StreamWriter:
