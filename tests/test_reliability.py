@@ -123,7 +123,9 @@ def test_a_signal_during_a_parallel_batch_stops_cleanly_and_says_what_was_writte
     f = tmp_path / "lists.txt"
     f.write_text("baclofen, alcohol, Percocet, Xanax 0.5 mg, sertraline, tramadol\n" * 200_000)
     proc = _proc("batch", f, "--format", "jsonl", "--jobs", "2", start_new_session=True)
-    head = proc.stdout.read(20_000)
+    # os.read, not the buffered reader: communicate() reads the pipe itself and would miss
+    # whatever a buffered read had taken beyond the bytes it returned
+    head = os.read(proc.stdout.fileno(), 20_000)
     assert head  # it is running and writing
     os.killpg(proc.pid, sig)  # as a terminal (or a service manager) reaches the whole group
     rest, err = proc.communicate(timeout=60)
