@@ -59,6 +59,12 @@ class KnowledgeBase:
             for tags, _excl, _need in self.rules[rid]["slots"]:
                 for t in tags:
                     self._pair_index.setdefault(t, []).append(rid)
+        # the other indexed rules by the tags of every slot: which rules a medication can fill at all
+        self._slot_index: dict[str, set[str]] = {}
+        for rid in {r for rids in self.index.values() for r in rids if r not in self._pair_bit}:
+            for tags, _excl, _need in self.rules[rid]["slots"]:
+                for t in tags:
+                    self._slot_index.setdefault(t, set()).add(rid)
 
     def tags(self, drug: str) -> frozenset[str]:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
@@ -113,12 +119,22 @@ class KnowledgeBase:
             if hit:
                 pairs.update(hit)
         mf.rules = frozenset(r for r in rules if r not in self._pair_bit)
+        touches: set[str] = set()
+        for t in tags:
+            hit = self._slot_index.get(t)
+            if hit:
+                touches |= hit
+        mf.touches = tuple(sorted(touches))
+        units = []
         for rid in pairs:
             f = self.fill(mf, rid)
             if f[0] is not None:
                 mf.m0 |= self._pair_bit[rid]
             if f[1] is not None:
                 mf.m1 |= self._pair_bit[rid]
+            if f[0] is not None or f[1] is not None:
+                units.append((self._pair_bit[rid].bit_length() - 1, len(f[0] or ()), len(f[1] or ())))
+        mf.pair_units = tuple(sorted(units))
         return mf
 
     def fill(self, mf: MedFacts, rid: str) -> tuple:
@@ -174,15 +190,17 @@ class KnowledgeBase:
 class MedFacts:
     """A medication's tags, the rules it can start, and its pair-rule masks (bit per pair rule)."""
 
-    __slots__ = ("drugs", "uid", "tags", "rules", "m0", "m1", "fills")
+    __slots__ = ("drugs", "uid", "tags", "rules", "touches", "m0", "m1", "pair_units", "fills")
 
     def __init__(self, drugs: tuple[str, ...], uid: int, tags: frozenset[str]) -> None:
         self.drugs = drugs
         self.uid = uid
         self.tags = tags
         self.rules: frozenset[str] = frozenset()  # rules other than simple pairs, by the index
+        self.touches: tuple[str, ...] = ()  # rules other than simple pairs with a slot it may fill
         self.m0 = 0  # pair rules whose first slot this medication fills
         self.m1 = 0  # ... whose second slot it fills
+        self.pair_units: tuple[tuple[int, int, int], ...] = ()  # (bit, ingredients filling slot 0, ... slot 1)
         self.fills: dict[str, tuple] = {}
 
 
