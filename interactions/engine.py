@@ -108,12 +108,13 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     """Check one medication list.
 
     Args:
-        meds: the medication strings as given (brands, doses and codes allowed).
+        meds: the medication strings as given (brands, doses and codes allowed);
+            surrounding whitespace is removed, as every batch reader does.
         kb: a loaded :class:`~interactions.kb.KnowledgeBase`.
         age: the patient's age in years, if known; rules that apply only from
             a given age (Beers criteria) are otherwise reported as skipped.
     """
-    inputs = list(meds)
+    inputs = [m.strip() for m in meds]
     resolutions = [resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
