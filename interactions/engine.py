@@ -115,7 +115,8 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
             a given age (Beers criteria) are otherwise reported as skipped.
     """
     inputs = [m.strip() for m in meds]
-    resolutions = [resolve(m, kb) for m in inputs]
+    memo = kb.resolved
+    resolutions = [memo.get(m) or resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
     for r in resolutions:
@@ -137,15 +138,9 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
 
     n = len(medications)
     candidates: set[str] = set()
-    members: dict[str, list[int]] = {}  # rule -> the medications that fill any of its slots
-    for i, m in enumerate(medications):
+    members: dict[str, list[int]] = {}  # pair rule -> the medications that fill any of its slots (when enumerated)
+    for m in medications:
         candidates.update(m.facts.rules)
-        for rid in m.facts.touches:
-            hit = members.get(rid)
-            if hit is None:
-                members[rid] = [i]
-            else:
-                hit.append(i)
     by_pairs = PAIR_PATH
     enumerated = 0  # pair rules sent through _fire instead, as bits
     if not by_pairs or n > PAIR_SAFE:
@@ -195,7 +190,10 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         if min_age and age is not None and age < min_age:
             continue
         out = skipped if min_age and age is None else raw
-        for meds_used, drugs in _fire(rid, rule, medications, kb, members.get(rid, ())):
+        idx = members.get(rid)
+        if idx is None:  # the medications that can fill one of the rule's slots
+            idx = [i for i, m in enumerate(medications) if rid in m.facts.touches]
+        for meds_used, drugs in _fire(rid, rule, medications, kb, idx):
             ins = ins_memo.get(meds_used)
             if ins is None:
                 ins = ins_memo[meds_used] = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
@@ -310,6 +308,9 @@ def _same_ingredient(meds: list[Medication], kb: Any, age: int | None) -> tuple[
     rids = kb.same_ingredient
     if not rids:
         return [], []
+    drugs = [d for m in meds for d in m.drugs]
+    if len(set(drugs)) == len(drugs) and all(len(m.inputs) == 1 for m in meds):
+        return [], []  # no ingredient in two entries: the common case
     carriers: dict[str, list[int]] = {}
     for i, m in enumerate(meds):
         for d in m.drugs:

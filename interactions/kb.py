@@ -124,7 +124,7 @@ class KnowledgeBase:
             hit = self._slot_index.get(t)
             if hit:
                 touches |= hit
-        mf.touches = tuple(sorted(touches))
+        mf.touches = frozenset(touches)
         units = []
         for rid in pairs:
             f = self.fill(mf, rid)
@@ -197,7 +197,7 @@ class MedFacts:
         self.uid = uid
         self.tags = tags
         self.rules: frozenset[str] = frozenset()  # rules other than simple pairs, by the index
-        self.touches: tuple[str, ...] = ()  # rules other than simple pairs with a slot it may fill
+        self.touches: frozenset[str] = frozenset()  # rules other than simple pairs with a slot it may fill
         self.m0 = 0  # pair rules whose first slot this medication fills
         self.m1 = 0  # ... whose second slot it fills
         self.pair_units: tuple[tuple[int, int, int], ...] = ()  # (bit, ingredients filling slot 0, ... slot 1)
