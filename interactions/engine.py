@@ -171,9 +171,12 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
                 b = facts[j]
                 if not ((am0 & b.m1) | (b.m0 & am1)):
                     continue
+                hits = pair(a, b)
+                if not hits:
+                    continue
                 used = frozenset((i, j))
                 ins = tuple(sorted({*medications[i].inputs, *medications[j].inputs}))
-                for rid, rule, drugs in pair(a, b):
+                for rid, rule, drugs in hits:
                     if enumerated and rid in candidates:
                         continue
                     min_age = rule["min_age"]
