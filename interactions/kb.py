@@ -22,6 +22,9 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
 _CACHE_FORMAT = 5
+# memos are capped so that memory does not grow with the run: beyond, answers are computed afresh
+PAIR_MEMO_LIMIT = 250_000  # pairs of medications (about 40 MB)
+RESOLVED_LIMIT = 250_000  # distinct input strings (about 70 MB)
 
 
 class KnowledgeBase:
@@ -182,7 +185,7 @@ class KnowledgeBase:
                 bits >>= 1
                 i += 1
             hit = tuple(out)
-            if len(self.pair_memo) < 2_000_000:
+            if len(self.pair_memo) < PAIR_MEMO_LIMIT:
                 self.pair_memo[key] = hit
         return hit
 

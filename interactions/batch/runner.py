@@ -24,7 +24,7 @@ from . import Record
 # holds at most CHUNK lists and CHUNK_MEDS medications, and fewer lists once
 # the output per list is known to be large (about CHUNK_BYTES of output each).
 CHUNK = 256
-CHUNK_MEDS = 4096
+CHUNK_MEDS = 1024
 CHUNK_BYTES = 1 << 20
 
 # (id, line, error, highest rank, severities present, lead rule ids, unrecognised inputs, complete,
