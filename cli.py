@@ -11,7 +11,8 @@ from typing import Annotated, Optional
 import typer
 
 from interactions import __version__
-from interactions.commands.options import DISCLAIMER, FailOn, FormatOpt, RulesOpt, Severity, TextFormat
+from interactions.commands.check import ARGUMENT, OPTIONS, run_check
+from interactions.commands.options import DISCLAIMER, FormatOpt, RulesOpt, TextFormat, typer_command
 from interactions.exitcodes import EXIT_CODES_HELP, ExitCode
 
 def _version(value: bool) -> None:
@@ -26,39 +27,9 @@ def _root(
     pass
 
 
-def check_cmd(
-    meds: Annotated[list[str], typer.Argument(metavar="MED...", help="Medications to check ('-' reads standard input).")],
-    fmt: FormatOpt = TextFormat.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity ('none': never).")] = FailOn.minor,
-    min_severity: Annotated[Severity, typer.Option("--min-severity", help="Hide findings below this severity from the display (JSON summary still counts them).")] = Severity.minor,
-    age: Annotated[Optional[int], typer.Option("--age", min=0, max=130, help="Patient age in years; enables age-dependent rules (Beers criteria, 65+).")] = None,
-    rules: RulesOpt = None,
-) -> int:
-    from interactions.cliutil import expand_meds, load_kb, use_rich_output
-    from interactions.engine import check
-    from interactions.errors import CheckMedsError
-    from interactions.outcome import exit_code
-
-    meds = expand_meds(meds)
-    if not meds:
-        raise CheckMedsError("no medications given (pass names, or '-' to read them from standard input)", ExitCode.USAGE)
-    kb = load_kb(rules)
-    result = check(meds, kb, age=age)
-    if fmt is TextFormat.json:
-        from interactions.reporters.json_format import render
-
-        sys.stdout.write(render(result, kb, min_severity.value))
-    elif use_rich_output():
-        from interactions.reporters.text_format import render_rich
-        from rich.console import Console
-
-        render_rich(result, kb, Console(highlight=False), min_severity.value)
-    else:
-        from interactions.reporters.text_format import render_plain
-
-        width = int(os.environ.get("COLUMNS", "0") or 0) or 80
-        sys.stdout.write(render_plain(result, kb, width, min_severity.value))
-    return int(exit_code([result], fail_on.value))
+# the check's options are declared once, in interactions/commands/check.py, which
+# interactions.fastcli also reads to run a plain check without importing typer
+check_cmd = typer_command(ARGUMENT, OPTIONS, run_check)
 
 
 def info_cmd(
@@ -156,72 +127,37 @@ def route(args: list[str]) -> list[str]:
 
 
 def run(argv: list[str] | None = None) -> int:
-    """Run the CLI and return the exit code; never lets a traceback reach the user."""
-    from interactions.errors import CheckMedsError, Interrupted, InvalidRulesError, PipeClosed
+    """Run the CLI through typer and return the exit code; never lets a traceback reach the user."""
+    from interactions.fastcli import guarded
+
     try:  # typer 0.26-0.28 carry their own click; typer.BadParameter derives from its ClickException
         from typer._click.exceptions import ClickException
     except ImportError:  # pragma: no cover - a typer built on the click package
         from click.exceptions import ClickException
 
     args = route(list(sys.argv[1:] if argv is None else argv))
-    try:
-        rv = build_app(args[0] if args else None)(args=args, prog_name="check-meds", standalone_mode=False)
-        return rv if isinstance(rv, int) else 0
-    except ClickException as exc:
-        from interactions.cliutil import err
 
-        if exc.format_message():  # empty after the help a bare 'check-meds' or 'check-meds rules' printed
-            err(f"error: {exc.format_message()}")
-            sys.stderr.write("Try 'check-meds --help' for help.\n")
-        return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
-    except InvalidRulesError as exc:
-        from interactions.cliutil import report_invalid
+    def work() -> int:
+        try:
+            rv = build_app(args[0] if args else None)(args=args, prog_name="check-meds", standalone_mode=False)
+            return rv if isinstance(rv, int) else 0
+        except ClickException as exc:
+            from interactions.cliutil import err
 
-        report_invalid(exc)
-        return ExitCode.INVALID_RULES
-    except PipeClosed as exc:
-        _silence_stdout()
-        return int(exc.code)
-    except Interrupted as exc:
-        sys.stderr.write(f"\ncheck-meds: {exc}\n")
-        return int(exc.code)
-    except CheckMedsError as exc:
-        from interactions.cliutil import err
+            if exc.format_message():  # empty after the help a bare 'check-meds' or 'check-meds rules' printed
+                err(f"error: {exc.format_message()}")
+                sys.stderr.write("Try 'check-meds --help' for help.\n")
+            return ExitCode.USAGE if exc.exit_code == 2 else int(exc.exit_code)
+        except typer.Abort:
+            raise KeyboardInterrupt from None
 
-        err(str(exc))
-        return int(exc.code)
-    except (KeyboardInterrupt, typer.Abort):
-        sys.stderr.write("\ncheck-meds: interrupted\n")
-        return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return 141  # 128 + SIGPIPE, as a shell reports a reader that went away
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
-        if os.environ.get("CHECK_MEDS_DEBUG"):
-            raise
-        from interactions.cliutil import err
-
-        err(f"internal error: {type(exc).__name__}: {exc} (this is a bug in check-meds; please report it, "
-            "with CHECK_MEDS_DEBUG=1 for the details)")
-        return ExitCode.INTERNAL
-
-
-def _silence_stdout() -> None:
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+    return guarded(work)
 
 
 def main() -> None:
-    code = run()
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        code = 141
-    sys.exit(code)
+    from interactions.fastcli import finish
+
+    finish(run())
 
 
 if __name__ == "__main__":

@@ -95,14 +95,14 @@ def make_catalogue(vocab: tuple[list[str], ...], rnd: random.Random) -> dict[str
     return out
 
 
-def lists(count: int, seed: int) -> list[tuple[str, int | None, list[str]]]:
+def lists(count: int, seed: int, sizes: tuple[int, int] = (5, 15)) -> list[tuple[str, int | None, list[str]]]:
     rnd = random.Random(seed)
     vocab = vocabulary()
     catalogue = make_catalogue(vocab, rnd)
     typos = {name: sorted({misspell(name, rnd) for _ in range(rnd.randint(1, 2))}) for name in sorted(catalogue)}
     out = []
     for i in range(1, count + 1):
-        meds = [medication(rnd, vocab, catalogue, typos) for _ in range(rnd.randint(5, 15))]
+        meds = [medication(rnd, vocab, catalogue, typos) for _ in range(rnd.randint(*sizes))]
         age = rnd.randint(18, 99) if rnd.random() < 0.7 else None
         out.append((f"P{i:07d}", age, meds))
     return out
@@ -137,8 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--format", choices=FORMATS, default="csv")
     ap.add_argument("--shuffle", action="store_true", help="csv: shuffle the rows (lists no longer contiguous)")
     ap.add_argument("--out", default="-")
+    ap.add_argument("--meds", default="5-15", help="medications per list, LOW-HIGH (default 5-15)")
     a = ap.parse_args(argv)
-    data = lists(a.lists, a.seed)
+    low, _, high = a.meds.partition("-")
+    data = lists(a.lists, a.seed, (int(low), int(high or low)))
     if a.out == "-":
         write(data, a.format, sys.stdout, a.shuffle, a.seed)
     else:

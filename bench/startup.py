@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Start-up benchmark: whole-process time of the single check against the interpreter's floor.
+"""Start-up benchmark: whole-process time of the single check against its floor.
 
 Runs, interleaved and many times, in the same environment:
-  python -c pass; python -c "import typer"; check-meds baclofen alcohol --format json;
-  check-meds baclofen alcohol (plain text, as when piped)
-and reports the median and the ratio to `import typer`. Also times loading the
+  python -c pass; python -c "import typer"; python bench/floor_check.py (the floor: load the
+  compiled knowledge base, look up the two names, print the same JSON document);
+  check-meds baclofen alcohol --format json; check-meds baclofen alcohol (plain text, as when piped)
+and reports the median and the ratio to the floor (the floor's output is first
+checked to be byte for byte the check's). Also times loading the
 compiled knowledge base in-process (cache hit) and compiling it from YAML (cache miss).
 
 Usage: python bench/startup.py [--runs 40]   (uses the check-meds next to this Python)
@@ -37,26 +39,31 @@ def main() -> None:
     exe = shutil.which("check-meds", path=os.path.dirname(py)) or shutil.which("check-meds")
     if exe is None:
         sys.exit("check-meds is not installed next to this Python")
+    floor_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "floor_check.py")
     cache = tempfile.mkdtemp(prefix="check-meds-bench-")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "NO_COLOR")}
     env["CHECK_MEDS_CACHE_DIR"] = cache
     cases = {
         "python -c pass": [py, "-c", "pass"],
         'python -c "import typer"': [py, "-c", "import typer"],
+        "floor: bench/floor_check.py": [py, floor_script],
         "check-meds baclofen alcohol --format json": [exe, "baclofen", "alcohol", "--format", "json"],
         "check-meds baclofen alcohol (text, piped)": [exe, "baclofen", "alcohol"],
     }
     for cmd in cases.values():  # warm: byte-code compiled, knowledge base cached
         timed(cmd, env)
+    same = [subprocess.run(cases[k], capture_output=True, env=env).stdout for k in ("floor: bench/floor_check.py", "check-meds baclofen alcohol --format json")]
+    if same[0] != same[1]:
+        sys.exit("the floor script's output differs from check-meds --format json")
     samples: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(args.runs):
         for name, cmd in cases.items():
             samples[name].append(timed(cmd, env))
-    floor = statistics.median(samples['python -c "import typer"'])
-    print(f"{'command':<45} {'median ms':>10} {'vs import typer':>16}")
+    floor = statistics.median(samples["floor: bench/floor_check.py"])
+    print(f"{'command':<45} {'median ms':>10} {'vs floor':>9}")
     for name, s in samples.items():
         m = statistics.median(s)
-        print(f"{name:<45} {m * 1000:>10.1f} {m / floor:>15.2f}x")
+        print(f"{name:<45} {m * 1000:>10.1f} {m / floor:>8.2f}x")
 
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ["CHECK_MEDS_CACHE_DIR"] = cache

@@ -1,10 +1,13 @@
 """check-meds: an offline, rule-driven drug-interaction checker.
 
-The public API is small and pure (no printing, no exiting):
+The public API (documented in docs/library.md) is small and pure: no printing, no exiting.
 
     from interactions import load_knowledge_base, check
     kb = load_knowledge_base()
     result = check(["baclofen", "alcohol"], kb)
+    result.to_dict()   # exactly the document of `check-meds baclofen alcohol --format json`
+
+check-meds supports, and does not replace, professional judgement.
 """
 
 from __future__ import annotations
@@ -13,16 +16,13 @@ __version__ = "0.1.0"
 
 DISCLAIMER = "check-meds supports, and does not replace, professional judgement."
 
-__all__ = ["DISCLAIMER", "__version__", "check", "load_knowledge_base"]
+_API = ("Result", "check", "check_many", "check_partition", "load_knowledge_base")
+__all__ = ["DISCLAIMER", "__version__", *_API]
 
 
-def __getattr__(name: str):  # lazy, so `import interactions` stays cheap
-    if name == "check":
-        from .engine import check
+def __getattr__(name: str):  # lazy, so `import interactions` stays cheap (the command line imports it first)
+    if name in _API:
+        from . import api
 
-        return check
-    if name == "load_knowledge_base":
-        from .kb import load_knowledge_base
-
-        return load_knowledge_base
+        return getattr(api, name)
     raise AttributeError(name)

@@ -21,10 +21,14 @@ from .normalize import Resolution, resolve
 # enumerating every combination of a broad rule is then quadratic or worse.
 # Past this many combinations a rule reports one finding covering them all.
 MAX_COMBINATIONS = 20_000
-# Up to this many distinct medications, simple pair rules are answered per
-# pair of medications (exactly what enumerating each rule gives; a test checks
-# it); past it they go through _fire with the rest, which bounds its work.
-PAIR_LIMIT = 141
+# Simple pair rules are answered per pair of medications (exactly what
+# enumerating each rule gives; tests check it), except a pair rule that a list
+# fills in more than MAX_COMBINATIONS ways: that one goes through _fire, which
+# reports one finding for the group. Only lists past PAIR_SAFE distinct
+# medications can have such a rule, so only they count. PAIR_PATH = False sends
+# every rule through _fire (the reference the tests compare with).
+PAIR_SAFE = 141
+PAIR_PATH = True
 
 
 class Medication:
@@ -104,13 +108,15 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     """Check one medication list.
 
     Args:
-        meds: the medication strings as given (brands, doses and codes allowed).
+        meds: the medication strings as given (brands, doses and codes allowed);
+            surrounding whitespace is removed, as every batch reader does.
         kb: a loaded :class:`~interactions.kb.KnowledgeBase`.
         age: the patient's age in years, if known; rules that apply only from
             a given age (Beers criteria) are otherwise reported as skipped.
     """
-    inputs = list(meds)
-    resolutions = [resolve(m, kb) for m in inputs]
+    inputs = [m.strip() for m in meds]
+    memo = kb.resolved
+    resolutions = [memo.get(m) or resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
     for r in resolutions:
@@ -131,17 +137,20 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         return CheckResult(inputs, resolutions, medications, dups, dups_skipped, age)
 
     n = len(medications)
-    by_pairs = n <= PAIR_LIMIT
     candidates: set[str] = set()
+    members: dict[str, list[int]] = {}  # pair rule -> the medications that fill any of its slots (when enumerated)
     for m in medications:
         candidates.update(m.facts.rules)
-        if not by_pairs:
-            bits, i = m.facts.m0 | m.facts.m1, 0
-            while bits:
-                if bits & 1:
-                    candidates.add(kb.pair_rules[i])
-                bits >>= 1
-                i += 1
+    by_pairs = PAIR_PATH
+    enumerated = 0  # pair rules sent through _fire instead, as bits
+    if not by_pairs or n > PAIR_SAFE:
+        enumerated = _enumerated_pairs(medications, kb, members, everything=not by_pairs)
+        bits, i = enumerated, 0
+        while bits:
+            if bits & 1:
+                candidates.add(kb.pair_rules[i])
+            bits >>= 1
+            i += 1
 
     raw: list[Finding] = []
     skipped: list[Finding] = []
@@ -152,18 +161,24 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         # medications can fire any; the details are remembered across lists
         pair = kb.pair
         facts = [m.facts for m in medications]
+        keep = ~enumerated
         for i in range(n - 1):
             a = facts[i]
-            am0, am1 = a.m0, a.m1
+            am0, am1 = a.m0 & keep, a.m1 & keep
             if not (am0 | am1):
                 continue
             for j in range(i + 1, n):
                 b = facts[j]
                 if not ((am0 & b.m1) | (b.m0 & am1)):
                     continue
+                hits = pair(a, b)
+                if not hits:
+                    continue
                 used = frozenset((i, j))
                 ins = tuple(sorted({*medications[i].inputs, *medications[j].inputs}))
-                for rid, rule, drugs in pair(a, b):
+                for rid, rule, drugs in hits:
+                    if enumerated and rid in candidates:
+                        continue
                     min_age = rule["min_age"]
                     if min_age:
                         if age is None:
@@ -178,7 +193,10 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         if min_age and age is not None and age < min_age:
             continue
         out = skipped if min_age and age is None else raw
-        for meds_used, drugs in _fire(rid, rule, medications, kb):
+        idx = members.get(rid)
+        if idx is None:  # the medications that can fill one of the rule's slots
+            idx = [i for i, m in enumerate(medications) if rid in m.facts.touches]
+        for meds_used, drugs in _fire(rid, rule, medications, kb, idx):
             ins = ins_memo.get(meds_used)
             if ins is None:
                 ins = ins_memo[meds_used] = tuple(sorted({i for j in meds_used for i in medications[j].inputs}))
@@ -192,7 +210,32 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     return CheckResult(inputs, resolutions, medications, findings, skipped, age)
 
 
-def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> list[tuple[frozenset[int], tuple[str, ...]]]:
+def _enumerated_pairs(meds: list[Medication], kb: Any, members: dict[str, list[int]], everything: bool) -> int:
+    """Bits of the pair rules to enumerate with _fire: those filled in more than
+    MAX_COMBINATIONS ways (or all, with ``everything``); records their members."""
+    units: dict[int, list[int]] = {}  # bit -> [slot 0 units, slot 1 units]
+    for m in meds:
+        for k, u0, u1 in m.facts.pair_units:
+            u = units.get(k)
+            if u is None:
+                units[k] = [u0, u1]
+            else:
+                u[0] += u0
+                u[1] += u1
+    out = 0
+    for k, (a, b) in units.items():
+        if everything or a * b > MAX_COMBINATIONS:
+            out |= 1 << k
+    if out:
+        rules = kb.pair_rules
+        for i, m in enumerate(meds):
+            for k, _u0, _u1 in m.facts.pair_units:
+                if out >> k & 1:
+                    members.setdefault(rules[k], []).append(i)
+    return out
+
+
+def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any, idx: Sequence[int]) -> list[tuple[frozenset[int], tuple[str, ...]]]:
     """Every distinct way the rule's slots are filled, as (medications, ingredients).
 
     Slots are filled by ingredients, so Hyzaar (losartan + hydrochlorothiazide)
@@ -203,15 +246,18 @@ def _fire(rid: str, rule: dict[str, Any], meds: list[Medication], kb: Any) -> li
     """
     slots = rule["slots"]
     n_slots = len(slots)
-    fills = []  # per medication: per slot, its ingredients that fill it, or None
-    for m in meds:
-        f = m.facts.fills.get(rid)
+    if len(idx) < 2:
+        return []
+    fills = []  # per medication that fills any slot (``idx``): per slot, its ingredients that fill it, or None
+    for i in idx:
+        facts = meds[i].facts
+        f = facts.fills.get(rid)
         if f is None:
-            f = kb.fill(m.facts, rid)
-        fills.append(f)
+            f = kb.fill(facts, rid)
+        fills.append((i, f))
     cands: list[list[tuple[int, str]]] = []  # per slot: the (medication, ingredient) units that fill it
     for si in range(n_slots):
-        c = [(i, d) for i, f in enumerate(fills) if f[si] is not None for d in f[si]]
+        c = [(i, d) for i, f in fills if f[si] is not None for d in f[si]]
         if len(c) < slots[si][2]:
             return []
         cands.append(c)
@@ -265,6 +311,9 @@ def _same_ingredient(meds: list[Medication], kb: Any, age: int | None) -> tuple[
     rids = kb.same_ingredient
     if not rids:
         return [], []
+    drugs = [d for m in meds for d in m.drugs]
+    if len(set(drugs)) == len(drugs) and all(len(m.inputs) == 1 for m in meds):
+        return [], []  # no ingredient in two entries: the common case
     carriers: dict[str, list[int]] = {}
     for i, m in enumerate(meds):
         for d in m.drugs:

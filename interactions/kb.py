@@ -25,7 +25,10 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
-_CACHE_FORMAT = 7
+_CACHE_FORMAT = 8
+# memos are capped so that memory does not grow with the run: beyond, answers are computed afresh
+PAIR_MEMO_LIMIT = 250_000  # pairs of medications (about 40 MB)
+RESOLVED_LIMIT = 250_000  # distinct input strings (about 70 MB)
 
 
 class KnowledgeBase:
@@ -64,6 +67,12 @@ class KnowledgeBase:
             for tags, _excl, _need in self.rules[rid]["slots"]:
                 for t in tags:
                     self._pair_index.setdefault(t, []).append(rid)
+        # the other indexed rules by the tags of every slot: which rules a medication can fill at all
+        self._slot_index: dict[str, set[str]] = {}
+        for rid in {r for rids in self.index.values() for r in rids if r not in self._pair_bit}:
+            for tags, _excl, _need in self.rules[rid]["slots"]:
+                for t in tags:
+                    self._slot_index.setdefault(t, set()).add(rid)
 
     def tags(self, drug: str) -> frozenset[str]:
         """Every selector a drug answers to: its own id (as '@id') and all its classes."""
@@ -118,12 +127,22 @@ class KnowledgeBase:
             if hit:
                 pairs.update(hit)
         mf.rules = frozenset(r for r in rules if r not in self._pair_bit)
+        touches: set[str] = set()
+        for t in tags:
+            hit = self._slot_index.get(t)
+            if hit:
+                touches |= hit
+        mf.touches = frozenset(touches)
+        units = []
         for rid in pairs:
             f = self.fill(mf, rid)
             if f[0] is not None:
                 mf.m0 |= self._pair_bit[rid]
             if f[1] is not None:
                 mf.m1 |= self._pair_bit[rid]
+            if f[0] is not None or f[1] is not None:
+                units.append((self._pair_bit[rid].bit_length() - 1, len(f[0] or ()), len(f[1] or ())))
+        mf.pair_units = tuple(sorted(units))
         return mf
 
     def fill(self, mf: MedFacts, rid: str) -> tuple:
@@ -171,7 +190,7 @@ class KnowledgeBase:
                 bits >>= 1
                 i += 1
             hit = tuple(out)
-            if len(self.pair_memo) < 2_000_000:
+            if len(self.pair_memo) < PAIR_MEMO_LIMIT:
                 self.pair_memo[key] = hit
         return hit
 
@@ -179,15 +198,17 @@ class KnowledgeBase:
 class MedFacts:
     """A medication's tags, the rules it can start, and its pair-rule masks (bit per pair rule)."""
 
-    __slots__ = ("drugs", "uid", "tags", "rules", "m0", "m1", "fills")
+    __slots__ = ("drugs", "uid", "tags", "rules", "touches", "m0", "m1", "pair_units", "fills")
 
     def __init__(self, drugs: tuple[str, ...], uid: int, tags: frozenset[str]) -> None:
         self.drugs = drugs
         self.uid = uid
         self.tags = tags
         self.rules: frozenset[str] = frozenset()  # rules other than simple pairs, by the index
+        self.touches: frozenset[str] = frozenset()  # rules other than simple pairs with a slot it may fill
         self.m0 = 0  # pair rules whose first slot this medication fills
         self.m1 = 0  # ... whose second slot it fills
+        self.pair_units: tuple[tuple[int, int, int], ...] = ()  # (bit, ingredients filling slot 0, ... slot 1)
         self.fills: dict[str, tuple] = {}
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .kb import RESOLVED_LIMIT
 from .text import display, key
 
 # ---- vocabulary of dose text ------------------------------------------------
@@ -220,7 +221,7 @@ def resolve(text: str, kb: Any) -> Resolution:
         hit = _resolve(text, kb)
         if hit.method == "non-medication":  # a device, a supply, "no known medications"
             hit.status = "non_medication"
-        if len(memo) < 1_000_000:
+        if len(memo) < RESOLVED_LIMIT:
             memo[text] = hit
     return hit
 

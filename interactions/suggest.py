@@ -49,11 +49,12 @@ def _suggest(query: str, kb: Any, limit: int) -> tuple[str, ...]:
 
     choices = _choices(kb)
     best: dict[str, float] = {}
-    # word-set similarity matters only for several words, and costs ten times
-    # as much: a one-word misspelling is matched by edit similarity alone
-    scorers = (fuzz.ratio, fuzz.token_set_ratio) if " " in query else (fuzz.ratio,)
-    for scorer in scorers:
-        for name, score, _i in process.extract(query, choices, scorer=scorer, limit=limit * 6, score_cutoff=CUTOFF):
+    # word-set similarity matters only for several words: a one-word
+    # misspelling is matched by edit similarity alone
+    for name, score, _i in process.extract(query, choices, scorer=fuzz.ratio, limit=limit * 6, score_cutoff=CUTOFF):
+        best[name] = score
+    if " " in query:
+        for name, score in _word_set(query, choices, kb, limit * 6):
             if score > best.get(name, 0.0):
                 best[name] = score
     ranked = sorted(best.items(), key=lambda h: (-h[1], len(h[0]), h[0]))
@@ -69,6 +70,47 @@ def _suggest(query: str, kb: Any, limit: int) -> tuple[str, ...]:
         if len(out) >= limit:
             break
     return tuple(out)
+
+
+def _word_set(query: str, choices: list[str], kb: Any, limit: int) -> list[tuple[str, float]]:
+    """The ``limit`` best word-set similarities (rapidfuzz token_set_ratio) at or above CUTOFF, as
+    ``process.extract`` would give them, at the cost of a plain edit similarity.
+
+    A name sharing no word with the query scores the edit similarity of the
+    two sorted word sets, so one fast pass over the names' sorted word sets
+    finds every such name that can reach the cutoff (with a point of margin for
+    rounding); names sharing a word come from a word index. Only those few are
+    scored exactly.
+    """
+    from rapidfuzz import fuzz, process
+
+    forms, words = _word_tables(kb)
+    q_words = set(query.split())
+    near = {i for w in q_words for i in words.get(w, ())}
+    q_form = " ".join(sorted(q_words))
+    near.update(i for _f, _s, i in process.extract(q_form, forms, scorer=fuzz.ratio, limit=None, score_cutoff=CUTOFF - 1))
+    scored = []
+    for i in near:
+        score = fuzz.token_set_ratio(query, choices[i], score_cutoff=CUTOFF)
+        if score >= CUTOFF:
+            scored.append((-score, i))
+    scored.sort()
+    return [(choices[i], -neg) for neg, i in scored[:limit]]
+
+
+def _word_tables(kb: Any) -> tuple[list[str], dict[str, list[int]]]:
+    """Per suggestion choice, its sorted set of words; and each word's choices."""
+    t = getattr(kb, "_suggest_words", None)
+    if t is None:
+        forms: list[str] = []
+        words: dict[str, list[int]] = {}
+        for i, name in enumerate(_choices(kb)):
+            ws = set(name.split())
+            forms.append(" ".join(sorted(ws)))
+            for w in ws:
+                words.setdefault(w, []).append(i)
+        t = kb._suggest_words = (forms, words)
+    return t
 
 
 def for_resolution(res: Any, kb: Any, limit: int = LIMIT) -> list[str]:

@@ -13,13 +13,19 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 from ..engine import check
 from . import Record
 
+# A chunk of lists is checked and rendered in one piece (in a worker with
+# --jobs), and at most a few chunks per worker are in flight, so memory is
+# bounded by the chunk's size in bytes, whatever the lists look like: a chunk
+# holds at most CHUNK lists and CHUNK_MEDS medications, and fewer lists once
+# the output per list is known to be large (about CHUNK_BYTES of output each).
 CHUNK = 256
+CHUNK_MEDS = 1024
+CHUNK_BYTES = 1 << 20
 
 # (id, line, error, highest rank, severities present, lead rule ids, unrecognised inputs, complete,
 #  age-dependent rules not applied for want of an age)
@@ -67,12 +73,32 @@ class Checker:
         return writer.pack(out), len(out), digests
 
 
-def chunks(records: Iterable[Record], size: int = CHUNK) -> Iterator[list[Record]]:
-    it = iter(records)
-    while True:
-        c = list(islice(it, size))
-        if not c:
-            return
+class Budget:
+    """How many lists the next chunk may hold, learnt from the output of the chunks before it."""
+
+    def __init__(self, lists: int = CHUNK) -> None:
+        self.lists = lists
+        self.most = lists
+
+    def learn(self, entries: int, size: int) -> None:
+        """A chunk of ``entries`` lists gave ``size`` bytes of output."""
+        if entries and size:
+            self.lists = max(1, min(self.most, int(CHUNK_BYTES * entries / size)))
+
+
+def chunks(records: Iterable[Record], size: int | Budget = CHUNK) -> Iterator[list[Record]]:
+    """Records in chunks of at most ``size`` lists (a :class:`Budget` may change it as it goes) and CHUNK_MEDS medications."""
+    budget = size if isinstance(size, Budget) else Budget(size)
+    c: list[Record] = []
+    meds = 0
+    for rec in records:
+        c.append(rec)
+        meds += len(rec.meds)
+        if len(c) >= budget.lists or meds >= CHUNK_MEDS:
+            yield c
+            c = []
+            meds = 0
+    if c:
         yield c
 
 
@@ -81,6 +107,24 @@ def cores() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+# --jobs 0 (the default) uses one process for inputs under AUTO_MIN_BYTES: starting
+# workers and sending them lists costs more than it saves (bench/README.md);
+# above it, one worker per core that is idle (cores less the load average).
+AUTO_MIN_BYTES = 8 << 20
+
+
+def auto_jobs(input_bytes: int | None) -> int:
+    """The number of processes --jobs 0 picks for an input of ``input_bytes`` (None: unknown, a pipe)."""
+    if input_bytes is None or input_bytes < AUTO_MIN_BYTES:
+        return 1
+    n = cores()
+    try:
+        idle = n - int(os.getloadavg()[0] + 0.5)
+    except (AttributeError, OSError):
+        idle = n
+    return max(1, min(n, idle))
 
 
 def run(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None = None) -> Iterator[tuple[Any, int, list[Digest]]]:
@@ -124,7 +168,24 @@ def _work(records: list[Record]) -> tuple[Any, int, list[Digest]]:
     return _CHECKER.chunk(records)  # type: ignore[union-attr]
 
 
+class _Done:
+    """A chunk the main process checked itself, queued in order with the workers' results."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> Any:
+        return self.value
+
+
 def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebuild: Callable[[], Checker] | None) -> Iterator[tuple[Any, int, list[Digest]]]:
+    """Workers check chunks; when they are all busy the main process checks the next chunk itself
+    rather than wait, so a run never waits on loaded workers (and is not slower than one process)."""
     import multiprocessing
 
     global _CHECKER
@@ -135,11 +196,17 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
     finished = False
     try:
         inflight: deque = deque()
-        limit = jobs * 4
+        busy = 0  # chunks handed to workers and not yet collected
         for c in chunked:
-            inflight.append(pool.apply_async(_work, (c,)))
-            if len(inflight) >= limit:
-                yield inflight.popleft().get()
+            if busy < jobs * 2:
+                inflight.append(pool.apply_async(_work, (c,)))
+                busy += 1
+            else:
+                inflight.append(_Done(checker.chunk(c)))
+            while inflight and (inflight[0].ready() or len(inflight) > jobs * 4):
+                head = inflight.popleft()
+                busy -= not isinstance(head, _Done)
+                yield head.get()
         while inflight:
             yield inflight.popleft().get()
         pool.close()

@@ -16,7 +16,7 @@ from ..exitcodes import ExitCode
 from . import ReadOptions, Record
 from .formats import read
 from .progress import make_progress
-from .runner import Checker, chunks, cores, run
+from .runner import Budget, Checker, auto_jobs, chunks, run
 from .source import Source
 from .tally import Tally
 
@@ -42,6 +42,7 @@ class BatchOptions:
         jobs: int = 0,
         progress: bool = False,
         details: int = 20,
+        detail: str = "full",
         color: bool = False,
         width: int = 100,
         sheet: str | None = None,
@@ -63,6 +64,7 @@ class BatchOptions:
         self.jobs = jobs
         self.progress = progress
         self.details = details
+        self.detail = detail
         self.color = color
         self.width = width
 
@@ -70,7 +72,7 @@ class BatchOptions:
 def make_writer(opts: BatchOptions, kb: Any) -> Any:
     module = importlib.import_module(f"interactions.reporters.{WRITERS[opts.fmt]}")
     source = "<stdin>" if opts.path == "-" else opts.path
-    return module.Writer(kb, min_severity=opts.min_severity, details=opts.details, color=opts.color, width=opts.width, source=source)
+    return module.Writer(kb, min_severity=opts.min_severity, details=opts.details, detail=opts.detail, color=opts.color, width=opts.width, source=source)
 
 
 def rebuild_checker(opts: BatchOptions) -> Checker:
@@ -100,14 +102,15 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
         )
         _, records = read(source, opts.input_format, read_opts)
         tally = Tally()
-        chunked = chunks(_counted(records, tally))
+        budget = Budget()
+        chunked = chunks(_counted(records, tally), budget)
         first = next(chunked, None)  # problems with the whole file surface before any output
         if first is None:
             raise CheckMedsError(f"{source.name}: no medication lists found", ExitCode.USAGE)
         writer = make_writer(opts, kb)
         checker = Checker(kb, writer, opts.age)
         second = next(chunked, None)
-        jobs = opts.jobs if opts.jobs > 0 else cores()
+        jobs = opts.jobs if opts.jobs > 0 else auto_jobs(_size(opts.path))
         if second is None:
             jobs = 1  # one chunk: not worth a process
         head = [first] if second is None else [first, second]
@@ -124,6 +127,7 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
                 for packed, n, digests in run(chain(head, chunked), checker, jobs, functools.partial(rebuild_checker, opts)):
                     with signals.deferred():  # an entry is written whole or not at all
                         writer.emit(packed, out)
+                        budget.learn(n, len(packed) if isinstance(packed, bytes) else 0)
                         tally.lists_out += n
                         tally.add(digests)
                         if digests:
@@ -210,6 +214,18 @@ class Signals:
         if self.pending is not None:
             signum, self.pending = self.pending, None
             raise Interrupted(signum)
+
+
+def _size(path: str) -> int | None:
+    """The input's size in bytes when it is a regular file."""
+    import os
+    import stat
+
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
 
 
 def _counted(records: Iterable[Record], tally: Tally) -> Iterator[Record]:

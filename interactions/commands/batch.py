@@ -17,6 +17,11 @@ class BatchFormat(str, Enum):
     csv = "csv"
 
 
+class Detail(str, Enum):
+    brief = "brief"
+    full = "full"
+
+
 class InputFormat(str, Enum):
     auto = "auto"
     csv = "csv"
@@ -38,12 +43,13 @@ def batch_cmd(
     min_severity: Annotated[Severity, typer.Option("--min-severity", help="Hide findings below this severity from the output (summaries still count them).")] = Severity.minor,
     age: Annotated[Optional[int], typer.Option("--age", min=0, max=130, help="Age in years for lists that do not give one.")] = None,
     rules: RulesOpt = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Worker processes (0, the default: one per core once the input has more than 256 lists; 1: this process only).")] = 0,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, help="Processes (0, the default: one for an input under 8 MB or a pipe, else one per idle core; 1: this process only).")] = 0,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Progress bar on standard error (only when it is a terminal).")] = True,
     details: Annotated[int, typer.Option("--details", min=0, metavar="N", help="Table: how many of the most severe lists to show in full.")] = 20,
     sheet: Annotated[Optional[str], typer.Option("--sheet", metavar="NAME", help="Workbook (.xlsx) input: the sheet to read (default: the first).")] = None,
     merge: Annotated[bool, typer.Option("--merge/--no-merge", help="Rows of one id in a wide CSV or JSON Lines file: one list (default), or a list each.")] = True,
     include_inactive: Annotated[bool, typer.Option("--include-inactive", help="FHIR: also check stopped and completed medications, and dispenses or administrations over 90 days old.")] = False,
+    detail: Annotated[Detail, typer.Option("--detail", help="jsonl and csv: 'full' findings (effect, mechanism, management, references), or 'brief' (rule, severity, title, drugs, inputs).")] = Detail.full,
 ) -> int:
     from interactions.batch.session import BatchOptions, run_batch
     from interactions.cliutil import use_rich_output
@@ -52,7 +58,7 @@ def batch_cmd(
     width = int(os.environ.get("COLUMNS", "0") or 0) or 100
     opts = BatchOptions(
         file, input_format.value, id_column, med_column, chosen, fail_on.value, min_severity.value, age, rules, jobs, progress, details,
-        color=chosen == "table" and use_rich_output(), width=width, sheet=sheet, merge=merge, include_inactive=include_inactive,
+        color=chosen == "table" and use_rich_output(), width=width, sheet=sheet, merge=merge, include_inactive=include_inactive, detail=detail.value,
     )
     return int(run_batch(opts))
 

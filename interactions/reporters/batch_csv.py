@@ -1,6 +1,7 @@
 """Batch --format csv: one row per finding for spreadsheets, and a row for every list that has none.
 
-Columns: id, line, kind, severity, rule, title, drugs, inputs, management.
+Columns: id, line, kind, severity, rule, title, drugs, inputs, management
+(``--detail brief``: without management).
 ``kind`` is ``finding``; ``unrecognized`` or ``ambiguous`` (one row per name
 not recognised: the name in ``inputs``, suggestions in ``title``);
 ``not-applied`` (an age-dependent rule skipped for want of an age);
@@ -47,14 +48,15 @@ def row(*fields: str) -> str:
 class Writer(StreamWriter):
     """Batch writer: CSV on standard output, rows in input order."""
 
-    def __init__(self, kb: Any, min_severity: str = "minor", **_: Any) -> None:
+    def __init__(self, kb: Any, min_severity: str = "minor", detail: str = "full", **_: Any) -> None:
         self.kb = kb
         self.min_severity = min_severity
+        self.brief = detail == "brief"  # no management column
         self._rules: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, rule) -> quoted fields around drugs and inputs
         self._unrec: dict[str, str] = {}
 
     def begin(self, out: Any) -> None:
-        write_bytes(out, row(*COLUMNS).encode("utf-8"))
+        write_bytes(out, row(*(COLUMNS[:-1] if self.brief else COLUMNS)).encode("utf-8"))
 
     def _rule(self, kind: str, f: Any) -> tuple[str, str]:
         hit = self._rules.get((kind, f.rule))
@@ -63,7 +65,7 @@ class Writer(StreamWriter):
             management = r["management"]
             if kind == "not-applied":
                 management = f"Not applied: patient age not given (applies from age {r['min_age']}). {management}"
-            hit = self._rules[(kind, f.rule)] = (f"{kind},{q(f.severity)},{q(f.rule)},{q(r['title'])}", q(management))
+            hit = self._rules[(kind, f.rule)] = (f"{kind},{q(f.severity)},{q(f.rule)},{q(r['title'])}", "" if self.brief else "," + q(management))
         return hit
 
     def render(self, rec: Any, result: CheckResult) -> str:
@@ -72,15 +74,15 @@ class Writer(StreamWriter):
         for kind, findings in (("finding", shown_findings(result, self.min_severity)), ("not-applied", result.skipped)):
             for f in findings:
                 middle, management = self._rule(kind, f)
-                rows.append(f"{head}{middle},{q('; '.join(f.drugs))},{q(cell('; '.join(f.inputs)))},{management}\n")
+                rows.append(f"{head}{middle},{q('; '.join(f.drugs))},{q(cell('; '.join(f.inputs)))}{management}\n")
         for u in result.unrecognized:
             rows.append(head + self._unrecognized(u))
         if not rows:
             if result.findings:
                 n = len(result.findings)
-                rows.append(head + row("below-min-severity", "", "", f"{n} finding{'s' if n != 1 else ''} below --min-severity {self.min_severity}", "", "", ""))
+                rows.append(head + self._row("below-min-severity", "", "", f"{n} finding{'s' if n != 1 else ''} below --min-severity {self.min_severity}", "", "", ""))
             else:
-                rows.append(head + row("no-findings", "", "", "No interactions found (all medications recognised)", "", "", ""))
+                rows.append(head + self._row("no-findings", "", "", "No interactions found (all medications recognised)", "", "", ""))
         return "".join(rows)
 
     def _unrecognized(self, res: Any) -> str:
@@ -91,10 +93,15 @@ class Writer(StreamWriter):
             else:
                 sugg = for_resolution(res, self.kb)
                 kind, title = "unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}"
-            hit = row(kind, "", "", title, "", cell(res.input), "")
+            hit = self._row(kind, "", "", title, "", cell(res.input), "")
             if len(self._unrec) < 200_000:
                 self._unrec[res.input] = hit
         return hit
 
+    def _row(self, *fields: str) -> str:
+        """A row from its fields after id and line; the last (management) is left out with brief detail."""
+        return row(*(fields[:-1] if self.brief else fields))
+
     def error(self, rec: Any) -> str:
-        return row(cell(rec.id), "" if rec.line is None else str(rec.line), "error", "", "", f"Not checked: {rec.error}", "", "", "")
+        return row(cell(rec.id), "" if rec.line is None else str(rec.line), *(("error", "", "", f"Not checked: {rec.error}", "", "")
+                                                                              + (() if self.brief else ("",))))

@@ -6,6 +6,7 @@ come from :mod:`.document` itself (templates are made by serialising its
 output with placeholders), so a line is byte for byte what
 ``json.dumps(document(...) | {"id": ..., "line": ...}, sort_keys=True,
 separators=(",", ":"), ensure_ascii=False)`` would give, only much faster.
+With ``detail="brief"`` each finding is :func:`.document.brief_finding`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from ..engine import CheckResult, Finding
 from ..normalize import Resolution
 from .batch_stream import StreamWriter
-from .document import document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
+from .document import brief_finding, document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
 
 DUMPS = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 CACHE_LIMIT = 200_000  # distinct strings remembered per cache; beyond, pieces are made afresh
@@ -46,9 +47,10 @@ def strings(items: Any) -> str:
 class Encoder:
     """Serialises results for one knowledge base, remembering every piece it has made."""
 
-    def __init__(self, kb: Any, min_severity: str = "minor") -> None:
+    def __init__(self, kb: Any, min_severity: str = "minor", detail: str = "full") -> None:
         self.kb = kb
         self.min_severity = min_severity
+        self.brief = detail == "brief"  # findings with rule, severity, title, drugs and inputs only
         self._meds: dict[str, str] = {}
         self._med_templates: dict[tuple, str] = {}
         self._unrec: dict[str, str] = {}
@@ -115,14 +117,21 @@ class Encoder:
         t = self._findings.get(f.rule)
         if t is None:
             fake = Finding(f.rule, f.rule_data, (_slot("drugs"),), (_slot("inputs"),), frozenset())
-            d = finding(fake, self.kb)
-            d["drugs"], d["inputs"], d["related"] = _slot("drugs"), _slot("inputs"), _slot("related")
-            t = self._findings[f.rule] = template(d, ("drugs", "inputs", "related"))
+            if self.brief:
+                d = brief_finding(fake)
+                d["drugs"], d["inputs"] = _slot("drugs"), _slot("inputs")
+                t = self._findings[f.rule] = template(d, ("drugs", "inputs"))
+            else:
+                d = finding(fake, self.kb)
+                d["drugs"], d["inputs"], d["related"] = _slot("drugs"), _slot("inputs"), _slot("related")
+                t = self._findings[f.rule] = template(d, ("drugs", "inputs", "related"))
         drugs = self._drugs.get(f.drugs)
         if drugs is None:
             drugs = strings(f.drugs)
             if len(self._drugs) < CACHE_LIMIT:
                 self._drugs[f.drugs] = drugs
+        if self.brief:
+            return t % {"drugs": drugs, "inputs": strings(f.inputs)}
         related = "[" + ",".join(map(self._related_rule, f.related)) + "]" if f.related else "[]"
         return t % {"drugs": drugs, "inputs": strings(f.inputs), "related": related}
 
@@ -144,8 +153,8 @@ class Encoder:
 class Writer(StreamWriter):
     """Batch writer: JSON Lines on standard output, in input order."""
 
-    def __init__(self, kb: Any, min_severity: str = "minor", **_: Any) -> None:
-        self.encoder = Encoder(kb, min_severity)
+    def __init__(self, kb: Any, min_severity: str = "minor", detail: str = "full", **_: Any) -> None:
+        self.encoder = Encoder(kb, min_severity, detail)
 
     def render(self, rec: Any, result: CheckResult) -> str:
         s = self.encoder.encode(result, rec.id, rec.line)

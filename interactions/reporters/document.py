@@ -120,6 +120,11 @@ def finding(f: Finding, kb: Any) -> dict[str, Any]:
     return out
 
 
+def brief_finding(f: Finding) -> dict[str, Any]:
+    """A finding as ``--detail brief`` gives it: which rule, how severe, about which drugs and inputs."""
+    return {"rule": f.rule, "severity": f.severity, "title": f.rule_data["title"], "drugs": list(f.drugs), "inputs": list(f.inputs)}
+
+
 def shown_findings(result: CheckResult, min_severity: str = "minor") -> list[Finding]:
     """The findings at or above ``min_severity`` (the display floor), in order."""
     floor = RANK.get(min_severity, 1)
