@@ -70,6 +70,7 @@ _WEAK = frozenset(
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     nostril nostrils into under skin part cryst crystals particles microencapsulated
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
+    breath actuated gluten lactose follow package directions instructions
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -84,7 +85,7 @@ _SALT_WORDS = frozenset(
     dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
     ethylsuccinate estolate palmitate aspartate
     besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
-    bisulf pam carb ox fur hydrobr br mag
+    bisulf pam carb ox fur hydrobr br mag cl human
     2hcl dihcl
     """.split()
 )
@@ -489,6 +490,8 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
             w, nxt = words[i].strip(_EDGE), words[i + 1].strip(_EDGE)
             if (w, nxt) in _PHRASES:
                 starts[i] = True
+            elif w == "x" and _rx.numeric.match(nxt):
+                starts[i] = True  # "x 100": a quantity
             elif (_rx.small_bare.match(w) or w in _NUMBER_WORDS) and (
                 _rx.unit_word.match(nxt) or _kind(nxt) == 2 and not _rx.numeric.match(nxt)
             ):
@@ -553,6 +556,8 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
         return None
     rest = toks[:lo] + toks[hi:]
     hit = kb.names.get(name)
+    if hit is None and "-" in name:  # "Calcichew-D3 Forte" is listed as "Calcichew D3 Forte"
+        hit = kb.names.get(name.replace("-", " "))
     if hit is None and ("#" in name or "no. " in name or " w" in name):
         for alt in _spellings(name):  # "Tylenol with Codeine #4" is "Tylenol w/ Codeine #4"
             hit = kb.names.get(alt)
@@ -645,6 +650,8 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     drugs = tuple(sorted({d for r in names for d in r[1][1]}))
     matched = " + ".join(r[2] for r in names)
     spans = [sp for r in found for sp in r[3]]
+    if len(drugs) == 1:  # "cholecalciferol, vitamin D3": one drug under two of its names
+        return ("ok", names[0][1], matched, spans, [])
     product = _product_by_ingredients(kb).get(drugs)
     if product is None:
         shown = ", ".join(r[2] for r in names)
