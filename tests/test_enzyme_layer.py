@@ -29,7 +29,9 @@ def test_no_drug_is_both_strong_and_moderate(kb, strong, moderate):
 
 # the checks of the enzyme layer: (meds, rule that leads, its level)
 LEADS = [
-    (["ketoconazole", "atorvastatin"], "atorvastatin-strong-cyp3a4-inhibitor", "moderate"),
+    # the EU ketoconazole label contraindicates atorvastatin: the stricter regulator leads
+    (["ketoconazole", "atorvastatin"], "ketoconazole-eu-contraindicated-substrate", "contraindicated"),
+    (["clarithromycin", "atorvastatin"], "atorvastatin-strong-cyp3a4-inhibitor", "moderate"),
     (["lovastatin", "gemfibrozil"], "statin-gemfibrozil", "major"),
     (["rifampin", "apixaban"], "doac-pgp-cyp3a-strong-inducer", "major"),
     (["Xarelto", "carbamazepine"], "doac-pgp-cyp3a-strong-inducer", "major"),
@@ -53,8 +55,8 @@ def test_victim_labels_lead(fresh_kb, meds, rule, severity):
 
 
 def test_class_rule_folds_under_the_specific_rule(fresh_kb):
-    # ketoconazole with atorvastatin: the atorvastatin label leads, the class rule is listed under it
-    lead = check(["ketoconazole", "atorvastatin"], fresh_kb).findings[0]
+    # clarithromycin with atorvastatin: the atorvastatin label leads, the class rule is listed under it
+    lead = check(["clarithromycin", "atorvastatin"], fresh_kb).findings[0]
     assert "cyp3a-strong-inhibitor-moderately-sensitive-substrate" in {g.rule for g in lead.related}
 
 
