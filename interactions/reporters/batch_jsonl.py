@@ -103,12 +103,15 @@ class Encoder:
 
     def _medication(self, r: Resolution) -> str:
         """A medication entry, from a template per what it resolved to (many strings name one drug)."""
-        target = (r.status, r.drugs, r.product, r.method, r.matched, bool(r.removed))
+        # every field of the entry but the input and the dose text is in the key
+        target = (r.status, r.drugs, r.product, r.method, r.matched, bool(r.removed), r.confirmed, r.candidates, r.reason)
         t = self._med_templates.get(target)
         if t is None:
-            fake = Resolution(_slot("input"), r.status, r.drugs, r.product, r.method, r.matched, _slot("dose_text") if r.removed else "", r.candidates, r.reason)
+            fake = Resolution(_slot("input"), r.status, r.drugs, r.product, r.method, r.matched,
+                              _slot("dose_text") if r.removed else "", r.candidates, r.reason, r.confirmed)
             d = medication(fake, self.kb)
-            t = template(d, ("input", "dose_text") if r.removed else ("input",))
+            # an entry states its dose text only when it was recognised
+            t = template(d, ("input", "dose_text") if d.get("dose_text") == fake.removed != "" else ("input",))
             if len(self._med_templates) < CACHE_LIMIT:
                 self._med_templates[target] = t
         return t % {"input": _str(r.input), "dose_text": _str(r.removed)}
