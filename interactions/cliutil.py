@@ -13,8 +13,10 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 def err(message: str) -> None:
-    """One line on stderr, prefixed with the program name."""
-    sys.stderr.write(f"check-meds: {message}\n")
+    """One line on stderr, prefixed with the program name (control characters in it made visible)."""
+    from .visible import visible
+
+    sys.stderr.write(f"check-meds: {visible(message)}\n")
 
 
 def read_stdin_lines() -> list[str]:
@@ -80,11 +82,38 @@ def report_invalid(exc: InvalidRulesError, limit: int = 200) -> None:
     err(f"{exc}; nothing was checked")
 
 
-def use_rich_output() -> bool:
-    """Colour only for a terminal, and never with NO_COLOR or TERM=dumb."""
-    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+def use_rich_output(color: str = "auto") -> bool:
+    """Whether to colour the text report.
+
+    ``--color always``/``never`` decide. With ``auto``: ``NO_COLOR`` set to a
+    non-empty value turns colour off (an empty value is ignored, as
+    no-color.org asks), then ``FORCE_COLOR`` (non-empty) or ``CLICOLOR_FORCE``
+    (non-empty, not ``0``) turn it on; otherwise colour only on a terminal
+    that is not ``TERM=dumb``.
+    """
+    if color != "auto":
+        return color == "always"
+    env = os.environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    if env.get("TERM") == "dumb":
         return False
     try:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def terminal_width(default: int = 80) -> int:
+    """Columns to wrap to: ``COLUMNS`` if it is a positive number, else the terminal's width, else ``default``."""
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isascii() and cols.isdigit() and 0 < int(cols) < 10000:
+        return int(cols)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns or default
+    except (AttributeError, ValueError, OSError):
+        pass
+    return default
