@@ -121,6 +121,17 @@ def involving(findings: Iterable[Finding], inputs: Iterable[str]) -> list[Findin
     return [f for f in findings if involves(f, wanted)]
 
 
+def adding_view(result: CheckResult, inputs: Iterable[str]) -> CheckResult:
+    """The result as it answers "what does adding ``inputs`` bring": its findings and skipped rules that involve them.
+
+    Resolutions (and so completeness) stay those of the whole list, so an
+    unrecognised name anywhere still makes the check incomplete.
+    """
+    inputs = list(inputs)
+    return CheckResult(result.inputs, result.resolutions, result.medications, involving(result.findings, inputs),
+                       involving(result.skipped, inputs), result.age)
+
+
 def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     """Check one medication list.
 

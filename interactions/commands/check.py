@@ -56,7 +56,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
               brief: bool = False, verbose: bool = False, show_resolutions: bool = False, color: str = "auto") -> int:
     """Check one list as the command line asked and write the report; returns the exit code."""
     from ..cliutil import expand_meds, load_kb, terminal_width, use_rich_output
-    from ..engine import check, involving
+    from ..engine import adding_view, check
     from ..errors import CheckMedsError
     from ..exitcodes import ExitCode
     from ..outcome import exit_code
@@ -73,7 +73,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
     if fmt == "json":
         from ..reporters.json_format import render
 
-        sys.stdout.write(render(result, kb, min_severity))
+        sys.stdout.write(render(result, kb, min_severity, added))
     else:
         view = {"detail": "brief" if brief else "verbose" if verbose else "normal",
                 "show_resolutions": show_resolutions, "adding": added}
@@ -89,8 +89,5 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
 
             sys.stdout.write(render_plain(result, kb, width, min_severity, **view))
     if added:
-        from ..engine import CheckResult
-
-        result = CheckResult(result.inputs, result.resolutions, result.medications, involving(result.findings, added),
-                             involving(result.skipped, added), result.age)
+        result = adding_view(result, added)
     return int(exit_code([result], fail_on))
