@@ -190,3 +190,52 @@ def test_visible_leaves_no_control_character_and_is_idempotent(s):
     assert visible(v) == v
     if s.isprintable():
         assert v == s
+
+
+# --- the batch table, CSV and rules list -----------------------------------------------------------------
+
+ROOT = __import__("pathlib").Path(__file__).parent.parent
+
+
+def _cli(*args: str, columns: int = 60) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": str(columns), "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT).stdout
+
+
+BATCH = 'id,med\np1,baclofen\np1,alcohol\np2,"zz\x1b[2J\x1b[HNo interactions found"\np2,Xanax\np3,oxycodone\np3,alprazolam\n'
+
+
+def test_batch_table_wraps_and_escapes(tmp_path):
+    path = tmp_path / "lists.csv"
+    path.write_text(BATCH, encoding="utf-8")
+    out = _cli("batch", str(path), "--format", "table")
+    assert "Lists to read first" in out
+    assert "\x1b" not in out and "zz\\x1b[2J\\x1b[HNo" in " ".join(out.split())
+    assert all(len(line) <= 60 for line in out.splitlines())
+    assert not any(line.startswith("No interactions found") for line in out.splitlines())
+
+
+def test_batch_csv_escapes_names_and_ids(tmp_path):
+    path = tmp_path / "lists.csv"
+    path.write_text(BATCH.replace("p2,", "p\x1b[2K2,"), encoding="utf-8")
+    out = _cli("batch", str(path), "--format", "csv")
+    assert "\x1b" not in out
+    assert "p\\x1b[2K2," in out and "zz\\x1b[2J\\x1b[HNo interactions found" in out
+
+
+def test_rules_list_wraps_between_words():
+    out = _cli("rules", "list", columns=60)
+    lines = out.splitlines()
+    assert len(lines) > 300 and all(len(line) <= 60 for line in lines)
+    wide = _cli("rules", "list", columns=200).splitlines()
+    import re
+
+    def words(text: str) -> str:  # a rule id too long for the line breaks after one of its hyphens
+        return re.sub(r"-\s+", "-", " ".join(text.split()))
+
+    assert words(out) == words(" ".join(wide))  # the same words, only the line breaks differ
