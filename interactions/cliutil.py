@@ -117,3 +117,53 @@ def terminal_width(default: int = 80) -> int:
     except (AttributeError, ValueError, OSError):
         pass
     return default
+
+
+def split_pasted(meds: list[str], kb: Any) -> tuple[list[str], list[tuple[str, int]]]:
+    """A list pasted as one string ('baclofen, alcohol, sertraline') as its medications.
+
+    A string is split on commas and semicolons only when it is not itself a
+    known name, holds no known name that contains a comma or semicolon
+    ('estrogens, conjugated'), and at least two of its parts are recognised;
+    commas inside brackets ('lisinopril (PRINIVIL,ZESTRIL) 10 MG') and between
+    digits ('1,000 mg', '2,5 mg') never split. So a dose string or an export's
+    comma-joined form ('DILTIAZEM HCL 120MG CAP,SA') stays one medication.
+    Returns the medications and, for the report, each split string with its
+    number of parts.
+    """
+    out: list[str] = []
+    splits: list[tuple[str, int]] = []
+    for m in meds:
+        parts = _pasted_parts(m, kb) if ("," in m or ";" in m) else None
+        if parts:
+            out.extend(parts)
+            splits.append((m.strip(), len(parts)))
+        else:
+            out.append(m)
+    return out, splits
+
+
+def _pasted_parts(s: str, kb: Any) -> list[str] | None:
+    from .normalize import resolve
+    from .text import key
+
+    if resolve(s.strip(), kb).settled:
+        return None
+    k = key(s)
+    if any(name in k for name in kb.names if "," in name or ";" in name):
+        return None
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch == ";" or (ch == "," and not (s[i - 1:i].isdigit() and s[i + 1:i + 2].isdigit()))):
+            parts.append(s[start:i])
+            start = i + 1
+    parts.append(s[start:])
+    parts = [p.strip() for p in parts if p.strip()]
+    if len(parts) < 2 or sum(resolve(p, kb).ok for p in parts) < 2:
+        return None
+    return parts
+

@@ -74,7 +74,7 @@ def test_brief_is_one_line_per_finding(run_cli, kb):
     assert "Management:" not in out and "Effect:" not in out
     first = result.findings[0]
     assert rows[0].split()[0] == first.severity.upper() and first.rule_data["title"] in rows[0]
-    assert ", ".join(first.inputs) in rows[0]
+    assert " + ".join(first.inputs) in rows[0]
 
 
 def test_verbose_adds_mechanism_and_evidence(run_cli):

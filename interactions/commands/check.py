@@ -55,7 +55,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
               age: int | None = None, rules: list[str] | None = None, adding: list[str] | None = None,
               brief: bool = False, verbose: bool = False, show_resolutions: bool = False, color: str = "auto") -> int:
     """Check one list as the command line asked and write the report; returns the exit code."""
-    from ..cliutil import expand_meds, load_kb, terminal_width, use_rich_output
+    from ..cliutil import expand_meds, load_kb, split_pasted, terminal_width, use_rich_output
     from ..engine import adding_view, check
     from ..errors import CheckMedsError
     from ..exitcodes import ExitCode
@@ -68,6 +68,8 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
     if not meds and not added:
         raise CheckMedsError("no medications given (pass names, or '-' to read them from standard input)", ExitCode.USAGE)
     kb = load_kb(rules)
+    meds, splits = split_pasted(meds, kb)
+    added, added_splits = split_pasted(added, kb)
     result = check([*meds, *added], kb, age=age)
     added = [a.strip() for a in added]
     if fmt == "json":
@@ -76,7 +78,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
         sys.stdout.write(render(result, kb, min_severity, added))
     else:
         view = {"detail": "brief" if brief else "verbose" if verbose else "normal",
-                "show_resolutions": show_resolutions, "adding": added}
+                "show_resolutions": show_resolutions, "adding": added, "splits": splits + added_splits}
         width = terminal_width()
         if use_rich_output(color):
             from rich.console import Console

@@ -69,7 +69,7 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
               f"{', '.join(adding)})", "dim")], 4)
     add([])
 
-    # one line per finding: every finding in --brief, else the major and contraindicated ones, so that the
+    # one line per finding (the inputs joined by ' + ', since an input may hold a comma): every finding in --brief, else the major and contraindicated ones, so that the
     # answer that matters is on the first screen, above the detailed blocks
     # (one finding alone is followed at once by its block)
     if detail == "brief":
@@ -79,7 +79,7 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     pad = max((len(f.severity) for f in listed), default=0) + 2
     for f in listed:
         sev = f.severity.upper()
-        add([(f" {sev} ", f.severity), (" " * (pad - len(sev) - 1), ""), (", ".join(f.inputs), ""), (": ", ""),
+        add([(f" {sev} ", f.severity), (" " * (pad - len(sev) - 1), ""), (" + ".join(f.inputs), ""), (": ", ""),
              (f.rule_data["title"], "title")], 4)
     rest = len(shown) - len(listed)
     if rest and listed:
