@@ -239,3 +239,46 @@ def test_rules_list_wraps_between_words():
         return re.sub(r"-\s+", "-", " ".join(text.split()))
 
     assert words(out) == words(" ".join(wide))  # the same words, only the line breaks differ
+
+
+# --- goldens: a 12-medication list at 60, 80 and 120 columns, and brief -------------------------------
+
+
+@pytest.mark.parametrize("width", [60, 80, 120])
+def test_golden_twelve_medications(run_cli, monkeypatch, golden, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    code, out, err = run_cli(*TWELVE)
+    assert code == 1 and err == ""
+    golden(f"twelve-{width}.txt", out)
+
+
+def test_golden_twelve_medications_brief(run_cli, monkeypatch, golden):
+    monkeypatch.setenv("COLUMNS", "80")
+    _, out, _ = run_cli(*TWELVE, "--brief")
+    golden("twelve-brief.txt", out)
+
+
+# --- colour ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("env, option, coloured", [
+    ({"NO_COLOR": "1"}, "always", True),  # the command line beats the environment
+    ({}, "never", False),
+    ({"FORCE_COLOR": "1"}, "never", False),
+    ({"FORCE_COLOR": "1"}, "auto", True),
+    ({"CLICOLOR_FORCE": "1"}, "auto", True),
+    ({"CLICOLOR_FORCE": "0"}, "auto", False),
+    ({"NO_COLOR": "1", "FORCE_COLOR": "1"}, "auto", False),  # NO_COLOR (non-empty) wins
+    ({"NO_COLOR": "", "FORCE_COLOR": "1"}, "auto", True),  # an empty NO_COLOR is ignored
+    ({"NO_COLOR": ""}, "auto", False),  # not a terminal
+])
+def test_color_option_and_environment(run_cli, monkeypatch, env, option, coloured):
+    for name in ("NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, out, _ = run_cli("baclofen", "alcohol", "--color", option)
+    assert code == 1
+    assert ("\x1b[" in out) is coloured
+    plain_text = __import__("re").sub(r"\x1b\[[0-9;]*m", "", out)
+    assert plain_text.splitlines()[0] == "1 major interaction found."

@@ -80,7 +80,7 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     for f in listed:
         sev = f.severity.upper()
         add([(f" {sev} ", f.severity), (" " * (pad - len(sev) - 1), ""), (" + ".join(f.inputs), ""), (": ", ""),
-             (f.rule_data["title"], "title")], 4)
+             (f.rule_data["title"], "title")], pad + 1)
     rest = len(shown) - len(listed)
     if rest and listed:
         add([(f"  and {_counts(shown[len(listed):])}; each finding in full below.", "dim")], 4)
@@ -171,6 +171,9 @@ def _medications(result: CheckResult, kb: Any, add: Callable[..., None], width: 
         shown = visible(r.input)
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         name = (f"  {shown:<{col}}  ", "")
+        if len(shown) > col:  # a long name on a line of its own, what it resolved to under the column
+            add([(f"  {shown}", "")], hang)
+            name = (" " * hang, "")
         if r.ok:
             how = METHOD_TEXT.get(r.method, r.method)
             extra = f" (dose text set aside: {r.removed})" if r.removed else ""
