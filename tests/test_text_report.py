@@ -282,3 +282,30 @@ def test_color_option_and_environment(run_cli, monkeypatch, env, option, coloure
     assert ("\x1b[" in out) is coloured
     plain_text = __import__("re").sub(r"\x1b\[[0-9;]*m", "", out)
     assert plain_text.splitlines()[0] == "1 major interaction found."
+
+
+class _Rec:
+    def __init__(self, rid: str, line: int, error: str = "") -> None:
+        self.id, self.line, self.error = rid, line, error
+
+
+@settings(max_examples=60, deadline=None)
+@given(rid=NAMES, names=st.lists(NAMES, min_size=1, max_size=3), width=st.integers(40, 140))
+def test_no_control_character_reaches_the_batch_table_or_csv(rid, names, width, kb):
+    from interactions.batch.tally import Tally
+    from interactions.reporters import batch_csv, batch_table
+    from interactions.visible import wrap_all
+
+    result = check(["oxycodone", *names, "alprazolam"], kb)
+    rec = _Rec(rid, 3, error=f"bad row {rid}")
+    table = batch_table.Writer(kb, width=width, source=f"lists{rid}.csv")
+    table.emit([table.render(rec, result)], None)
+    tally = Tally()
+    tally.lists_in = tally.lists_out = tally.checked = tally.errors = 1
+    tally.names.update(u.input for u in result.unrecognized)
+    tally.error_samples.append((rid, 4, rec.error))
+    _no_controls(plain(wrap_all(table.layout(tally), width)))
+    csv_writer = batch_csv.Writer(kb)
+    rows = csv_writer.render(rec, result) + csv_writer.error(rec)
+    assert rows.endswith("\n")
+    _no_controls(rows)
