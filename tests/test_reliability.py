@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -138,3 +139,47 @@ def test_a_signal_during_a_parallel_batch_stops_cleanly_and_says_what_was_writte
     ids = [json.loads(s)["id"] for s in lines]
     assert ids == [str(i) for i in range(1, len(ids) + 1)]
     assert f"interrupted ({name}): {len(ids)} lists written (the last: '{ids[-1]}', line {ids[-1]})" in text
+
+
+def _children(pid):
+    """The process ids of ``pid``'s children (every thread's)."""
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return kids
+
+
+def test_a_worker_killed_alone_ends_the_run_with_5_and_says_what_was_lost(tmp_path):
+    f = tmp_path / "lists.txt"
+    f.write_text("baclofen, alcohol, Percocet, Xanax 0.5 mg, sertraline, tramadol\n" * 200_000)
+    proc = _proc("batch", f, "--format", "jsonl", "--jobs", "2")
+    try:
+        assert select.select([proc.stdout], [], [], 60)[0], "no output within a minute"
+        head = os.read(proc.stdout.fileno(), 20_000)
+        assert head  # it is running, with its workers
+        workers = _children(proc.pid)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would: the parent is not told
+        rest, err = proc.communicate(timeout=60)  # it used to wait for the lost chunk forever
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = err.decode()
+    assert proc.returncode == 5, text[-2000:]
+    assert "Traceback" not in text and len(text.strip().splitlines()) == 1, text[-2000:]
+    lines = (head + rest).decode().splitlines(keepends=True)
+    assert lines and all(s.endswith("\n") for s in lines)
+    ids = [json.loads(s)["id"] for s in lines]
+    assert ids == [str(i) for i in range(1, len(ids) + 1)]  # every list done is written, in order, and no other
+    lost = len(ids) + 1
+    assert f"a worker process ended unexpectedly (killed by signal 9): {len(ids)} lists written (the last: '{ids[-1]}', line {ids[-1]}); lists from '{lost}' (line {lost}) on were not checked" in text
+    for w in workers:  # no worker is left running (one not yet reaped is a zombie, state Z)
+        try:
+            state = Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        assert state == "Z", (w, state)
