@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cli
+from conftest import fuzz_n
 
 ROOT = Path(__file__).parent.parent
 SITE = ROOT / "tests" / "fixtures" / "site"
@@ -71,7 +72,7 @@ def test_a_rules_path_with_a_byte_that_is_not_utf8_gives_valid_json(capsys, tmp_
     assert doc["knowledge_base"]["site_rules"][0]["path"].endswith("site\\xff")
 
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=fuzz_n(150), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
@@ -183,3 +184,34 @@ def test_a_worker_killed_alone_ends_the_run_with_5_and_says_what_was_lost(tmp_pa
         except (OSError, IndexError):
             continue
         assert state == "Z", (w, state)
+
+
+# ---- memory bounded over any number of lists ----
+
+
+def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys, tmp_path, monkeypatch):
+    from interactions import kb as kbmod, normalize
+    from interactions.batch import session
+    from interactions.reporters import batch_csv, batch_jsonl
+
+    monkeypatch.setattr(normalize, "RESOLVED_LIMIT", 40)
+    monkeypatch.setattr(batch_jsonl, "CACHE_LIMIT", 40)
+    monkeypatch.setattr(batch_csv, "RESOLVED_LIMIT", 40)
+    long_name = "unknownname " * 30  # 360 characters: over MEMO_KEY_MAX, never a real name
+    assert len(long_name.strip()) > kbmod.MEMO_KEY_MAX
+    f = tmp_path / "lists.jsonl"
+    f.write_text("".join(json.dumps({"id": str(i), "medications": [f"baclofen {i} mg", f"zzq{i}", long_name]}) + "\n" for i in range(300)))
+    seen = []
+    make = session.make_writer
+    monkeypatch.setattr(session, "make_writer", lambda opts, kb: seen.append((kb, w := make(opts, kb))) or w)
+    for fmt in ("jsonl", "csv"):
+        code = cli.run(["batch", str(f), "--format", fmt, "--jobs", "1", "--no-progress"])
+        out, err = capsys.readouterr()
+        assert code == 4 and "lists in 300, lists out 300, errors 0" in err
+        assert out.count("unknownname") >= 300  # answered every time, only not remembered
+    kb, writer = seen[-1]
+    assert len(kb.resolved) <= 40 and long_name.strip() not in kb.resolved
+    assert len(writer._unrec) <= 40 and long_name.strip() not in writer._unrec
+    (_, jsonl_writer) = seen[0]
+    enc = jsonl_writer.encoder
+    assert len(enc._meds) <= 40 and len(enc._unrec) <= 40 and long_name.strip() not in enc._meds

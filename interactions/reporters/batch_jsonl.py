@@ -16,12 +16,13 @@ from json.encoder import encode_basestring as _str
 from typing import Any
 
 from ..engine import CheckResult, Finding
+from ..kb import MEMO_KEY_MAX
 from ..normalize import Resolution
 from .batch_stream import StreamWriter
 from .document import brief_finding, document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
 
 DUMPS = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-CACHE_LIMIT = 200_000  # distinct strings remembered per cache; beyond, pieces are made afresh
+CACHE_LIMIT = 100_000  # distinct strings remembered per cache (of MEMO_KEY_MAX characters at most); beyond, pieces are made afresh
 
 
 def _slot(name: str) -> str:
@@ -75,7 +76,7 @@ class Encoder:
             p = meds.get(r.input)
             if p is None:
                 p = self._medication(r)
-                if len(meds) < CACHE_LIMIT:
+                if len(meds) < CACHE_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     meds[r.input] = p
             pieces.append(p)
         unrec = []
@@ -83,7 +84,7 @@ class Encoder:
             p = self._unrec.get(r.input)
             if p is None:
                 p = DUMPS(unrecognized(r, kb))
-                if len(self._unrec) < CACHE_LIMIT:
+                if len(self._unrec) < CACHE_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     self._unrec[r.input] = p
             unrec.append(p)
         shown = shown_findings(result, self.min_severity)
