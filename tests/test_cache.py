@@ -66,6 +66,7 @@ import stat as statmod  # noqa: E402
 import pytest  # noqa: E402
 
 import cli  # noqa: E402
+from conftest import fuzz_n  # noqa: E402
 
 SITE = ROOT / "tests" / "fixtures" / "site"
 
@@ -109,7 +110,8 @@ def test_cache_corruption_fuzz_never_changes_an_answer(tmp_path, monkeypatch):
     monkeypatch.setattr(kbmod, "compile_dirs", lambda dirs: compiled.append(1) or data)
     rng = random.Random(20261202)
     tried = 0
-    for i in range(300):
+    runs = fuzz_n(300)
+    for i in range(runs):
         b = bytearray(original)
         kind = i % 3
         if kind == 0:
@@ -128,7 +130,7 @@ def test_cache_corruption_fuzz_never_changes_an_answer(tmp_path, monkeypatch):
         assert any("damaged" in note for note in kb.notes), kb.notes
         assert kb.names == good.names and kb.rules == good.rules
         tried += 1
-    assert tried == 300
+    assert tried == runs
 
 
 def test_a_cache_directory_writable_by_others_is_refused_and_not_written(tmp_path, monkeypatch):
