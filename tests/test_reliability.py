@@ -196,7 +196,8 @@ def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys
 
     monkeypatch.setattr(normalize, "RESOLVED_LIMIT", 40)
     monkeypatch.setattr(batch_jsonl, "CACHE_LIMIT", 40)
-    monkeypatch.setattr(batch_csv, "RESOLVED_LIMIT", 40)
+    monkeypatch.setattr(batch_jsonl, "UNRECOGNISED_LIMIT", 40)
+    monkeypatch.setattr(batch_csv, "UNRECOGNISED_LIMIT", 40)
     long_name = "unknownname " * 30  # 360 characters: over MEMO_KEY_MAX, never a real name
     assert len(long_name.strip()) > kbmod.MEMO_KEY_MAX
     f = tmp_path / "lists.jsonl"
