@@ -217,3 +217,24 @@ def test_rules_path_that_is_not_a_directory_is_one_line(tmp_path, capsys, make):
     code = cli.run(["check", "baclofen", "--rules", str(path)])
     err = capsys.readouterr().err
     assert code == 3 and len(err.splitlines()) == 1 and str(path) in err, err
+
+
+def test_a_read_only_cache_directory_falls_back_to_the_per_user_one_instead_of_compiling_every_run(tmp_path, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o700)
+    ro.chmod(0o500)
+    real_access = os.access
+    # root may write anywhere: emulate the read-only directory an ordinary user meets
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if os.fspath(p) == str(ro) and mode & os.W_OK else real_access(p, mode, **kw))
+    monkeypatch.setenv("CHECK_MEDS_CACHE_DIR", str(ro))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    try:
+        kbmod.load_knowledge_base()
+        assert list(ro.iterdir()) == []
+        assert [p.suffix for p in (tmp_path / "home-cache" / "check-meds").iterdir()] == [".marshal"]
+        calls = []
+        monkeypatch.setattr(kbmod, "compile_dirs", lambda dirs: calls.append(dirs))
+        kb = kbmod.load_knowledge_base()
+        assert calls == [] and kb.counts["rules"] > 0  # read back: no recompiling on every run
+    finally:
+        ro.chmod(0o700)

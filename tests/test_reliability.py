@@ -216,3 +216,27 @@ def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys
     (_, jsonl_writer) = seen[0]
     enc = jsonl_writer.encoder
     assert len(enc._meds) <= 40 and len(enc._unrec) <= 40 and long_name.strip() not in enc._meds
+
+
+def _peak_mb(*args):
+    """Peak resident memory (MB) of a check-meds run in its own process, and its stdout."""
+    proc = subprocess.Popen([sys.executable, "-m", "cli", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    with proc.stdout:
+        out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, out
+
+
+@pytest.mark.parametrize("fmt, line", [("text", b"baclofen, " + b"x" * (100 << 20)), ("jsonl", b'{"id": "b", "medications": ["' + b"q" * (100 << 20) + b'"]}')])
+def test_a_100_mb_line_is_an_error_entry_read_in_bounded_memory(tmp_path, fmt, line):
+    small = tmp_path / f"small.{fmt}"
+    big = tmp_path / f"big.{fmt}"
+    first = b"baclofen, alcohol" if fmt == "text" else b'{"id": "a", "medications": ["baclofen", "alcohol"]}'
+    small.write_bytes(first + b"\n")
+    big.write_bytes(first + b"\n" + line + b"\n")
+    base, _ = _peak_mb("batch", small, "--format", "jsonl", "--input-format", fmt)
+    peak, out = _peak_mb("batch", big, "--format", "jsonl", "--input-format", fmt)
+    docs = [json.loads(s) for s in out.splitlines()]
+    assert [d.get("error") for d in docs] == [None, "line longer than 1 MiB (not read)"] and docs[1]["line"] == 2
+    assert peak < base + 32, (base, peak)  # the line was once 37 times its size in memory; now never read whole
