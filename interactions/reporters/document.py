@@ -6,10 +6,11 @@ same contract. Keys are sorted and lists ordered deterministically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..engine import CheckResult, Finding
+from ..engine import CheckResult, Finding, involving
 from ..normalize import Resolution
 from ..severity import RANK, SEVERITIES
 from ..suggest import for_resolution
@@ -158,13 +159,18 @@ def summary(result: CheckResult, shown: list[Finding]) -> dict[str, Any]:
     }
 
 
-def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[str, Any]:
+def document(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = ()) -> dict[str, Any]:
     """The full JSON-ready document for one list.
 
     ``min_severity`` hides lower findings from ``findings`` only; the summary
-    still counts every finding, and says how many were hidden.
+    still counts every finding, and says how many were hidden. ``adding``
+    (inputs being added to the list): ``findings`` and ``skipped_rules`` keep
+    only those that involve one of them, and an ``adding`` block counts those;
+    the summary still describes the whole list.
     """
     shown = shown_findings(result, min_severity)
+    if adding:
+        return _adding(result, kb, min_severity, shown, adding)
     return {
         "schema_version": SCHEMA_VERSION,
         "check_meds_version": __version__,
@@ -176,6 +182,25 @@ def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[
         "skipped_rules": [skipped_rule(f) for f in result.skipped],
         "summary": summary(result, shown),
     }
+
+
+def _adding(result: CheckResult, kb: Any, min_severity: str, shown: list[Finding], adding: Sequence[str]) -> dict[str, Any]:
+    doc = document(result, kb, min_severity)
+    involved = involving(result.findings, adding)
+    by_sev = dict.fromkeys(SEVERITIES, 0)
+    for f in involved:
+        by_sev[f.severity] += 1
+    doc["findings"] = [finding(f, kb) for f in involving(shown, adding)]
+    doc["skipped_rules"] = [skipped_rule(f) for f in involving(result.skipped, adding)]
+    doc["adding"] = {
+        "medications": [a.strip() for a in adding],
+        "findings": len(involved),
+        "findings_shown": len(doc["findings"]),
+        "by_severity": by_sev,
+        "highest_severity": involved[0].severity if involved else None,
+        "findings_not_involving": len(result.findings) - len(involved),
+    }
+    return doc
 
 
 def error_document(list_id: str | None, line: int | None, message: str) -> dict[str, Any]:
