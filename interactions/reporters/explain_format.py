@@ -170,9 +170,96 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+def _shown(text: str) -> str:
+    """A name as given, with any control character written visibly (a name cannot fake a line)."""
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
+def _as_given(drug: str, inputs: list[str]) -> str:
+    shown = [_shown(i) for i in inputs]
+    return drug if shown == [drug] else f"{drug} (as given: {', '.join(shown)})"
+
+
+def via_text(v: dict[str, Any], drug: str) -> str:
+    """'by name', 'as a form of morphine', 'via class opioid-agonist > opioid (oxycodone is a member of opioid-agonist; sources: ...)'."""
+    if v["by"] == "name":
+        return "by name"
+    if v["by"] == "form_of":
+        return f"as a form of {v['drug']}"
+    member = v.get("through_form_of", drug)
+    src = f"; sources: {', '.join(v['sources'])}" if v["sources"] else ""
+    return f"via class {' > '.join(v['path'])} ({member} is a member of {v['path'][0]}{src})"
+
+
+def _explained(f: dict[str, Any], width: int) -> list[str]:
+    age = f"  [applies from age {f['min_age']}]" if f.get("min_age") else ""
+    out = [f"{f['severity'].upper()}  {f['title']}  ({f['rule']}){age}"]
+    if "same_ingredient" in f:
+        s = f["same_ingredient"]
+        out += field("Why", f"the same ingredient ({', '.join(s['drugs'])}) is in more than one entry: "
+                     f"{', '.join(_shown(e) for e in s['entries'])}", width)
+    else:
+        for i, slot in enumerate(f["slots"], 1):
+            fills = "; ".join(f"{_as_given(x['drug'], x['inputs'])} fills it "
+                              f"{' and '.join(via_text(v, x['drug']) for v in x['via'])}" for x in slot["filled_by"])
+            out += field(f"Slot {i}", f"'{' or '.join(slot['names'])}' ({slot['text']}): {fills or '-'}", width)
+    out += field("Effect", f["effect"], width)
+    out += field("Management", f["management"], width)
+    if f["related"]:
+        out += field("Also", "; ".join(f"{g['title']} ({g['severity']}, {g['rule']})" for g in f["related"]), width)
+    return out
+
+
+def _classes_text(ingredient: dict[str, Any]) -> str:
+    parts = []
+    for c in ingredient["classes"]:
+        ups = sorted({x for chain in c["chains"] for x in chain[1:]})
+        parts.append(c["id"] + (f" (within {', '.join(ups)})" if ups else ""))
+    form = f"; answers as {ingredient['answers_as']}" if ingredient.get("answers_as") else ""
+    return (", ".join(parts) or "no class") + form
+
+
+def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> str:
+    """``explain A B ...``: the verdict, each finding with the slot each drug filled, and the pairs no rule joins."""
+    out = [doc["verdict"], f"Knowledge base: {kb_version}."]
+    for f in doc["findings"]:
+        out += ["", *_explained(f, width)]
+    if doc["skipped_rules"]:
+        out += ["", "Not applied (no patient age given; use --age):"]
+        for f in doc["skipped_rules"]:
+            out += ["", *_explained(f, width)]
+    if doc["not_joined"]:
+        out += ["", f"Not joined by any rule in {kb_version}:"]
+        for p in doc["not_joined"]:
+            a, b = (_as_given(d, [i]) for d, i in zip(p["drugs"], p["inputs"]))
+            out += field("", f"{a} and {b}: no rule joins them.", width, indent=2, lead="  ")
+    if doc["medications"]:
+        out += ["", "Classes of each medication:"]
+        for m in doc["medications"]:
+            for ing in m["ingredients"]:
+                label = _as_given(ing["drug"], m["inputs"])
+                out += field("", f"{label}: {_classes_text(ing)}", width, indent=4, lead="  ")
+    if doc["unrecognized"]:
+        out += ["", "Not recognised (not checked):"]
+        for u in doc["unrecognized"]:
+            sugg = u["suggestions"]
+            kind = "could be" if u["ambiguous"] else "did you mean"
+            tail = f"{kind} {', '.join(sugg)}?" if sugg else "no similar name is known."
+            out += field("", f"{_shown(u['input'])}: {tail}", width, indent=4, lead="  ")
+    out += ["", DISCLAIMER]
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
 def render_json(doc: dict[str, Any], kb: Any) -> str:
     full = {"check_meds_version": __version__, "knowledge_base": knowledge_base_info(kb), **doc}
     return json.dumps(full, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-RENDER = {"text": lambda doc, kb, width: render_text(doc, width), "json": lambda doc, kb, width: render_json(doc, kb)}
+def _text(doc: dict[str, Any], kb: Any, width: int) -> str:
+    if doc["kind"] == "interaction":
+        c = kb.counts
+        return render_list_text(doc, f"{kb.info['name']} {kb.info['version']} ({c['rules']} rules, {c['classes']} classes)", width)
+    return render_text(doc, width)
+
+
+RENDER = {"text": _text, "json": lambda doc, kb, width: render_json(doc, kb)}
