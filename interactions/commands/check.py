@@ -32,7 +32,7 @@ class Param(NamedTuple):
 ARGUMENT = Param("meds", (), "Medications to check ('-' reads standard input).", metavar="MED...")
 
 OPTIONS: tuple[Param, ...] = (
-    Param("fmt", ("--format", "-f"), "Output format.", "text", choices=("text", "json")),
+    Param("fmt", ("--format", "-f"), "Output format.", "text", choices=("text", "json", "html", "markdown")),
     Param("fail_on", ("--fail-on",), "Exit 1 when a finding is at or above this severity ('none': never).", "minor",
           choices=(*SEVERITIES, "none")),
     Param("min_severity", ("--min-severity",), "Hide findings below this severity from the display (JSON summary still counts them).",
@@ -40,11 +40,12 @@ OPTIONS: tuple[Param, ...] = (
     Param("age", ("--age",), "Patient age in years; enables age-dependent rules (Beers criteria, 65+).", None, int_range=(0, 130)),
     Param("rules", ("--rules",), "Also load this directory of rule files (repeatable; also CHECK_MEDS_RULES and the config file's 'rules').",
           None, multiple=True, metavar="DIR"),
+    Param("patient", ("--patient",), "Patient identifier shown on the html and markdown reports.", None, metavar="ID"),
 )
 
 
 def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_severity: str = "minor",
-              age: int | None = None, rules: list[str] | None = None) -> int:
+              age: int | None = None, rules: list[str] | None = None, patient: str | None = None) -> int:
     """Check one list as the command line asked and write the report; returns the exit code."""
     from ..cliutil import expand_meds, load_kb, use_rich_output
     from ..engine import check
@@ -61,6 +62,10 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
         from ..reporters.json_format import render
 
         sys.stdout.write(render(result, kb, min_severity))
+    elif fmt in ("html", "markdown"):
+        from ..reporters.markdown_format import PAGES
+
+        sys.stdout.write(PAGES[fmt](result, kb, min_severity, patient))
     elif use_rich_output():
         from rich.console import Console
 

@@ -62,7 +62,7 @@ def typer_command(argument, options, body):
     for p in options:
         extra = {}
         if p.choices is not None:
-            kind = enums[p.name] = _ENUMS[p.choices]
+            kind = enums[p.name] = _ENUMS.get(p.choices) or Enum(p.name, {c: c for c in p.choices}, type=str)
             default = kind(p.default)
         elif p.int_range is not None:
             kind, default = Optional[int], p.default
