@@ -51,7 +51,7 @@ dl.meta dd { margin: 0; font-weight: 600; }
 .finding dd { margin: 0; }
 .rule-id, .muted { color: var(--muted); font-size: .85rem; font-weight: 400; }
 ol.refs { margin: .2rem 0 0; padding-left: 1.4rem; font-size: .88rem; }
-ol.refs a { color: #1a4f8a; word-break: break-all; }
+ol.refs a { color: #1a4f8a; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { color: var(--muted); font-weight: 600; }
