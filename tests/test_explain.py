@@ -240,3 +240,12 @@ def test_every_pair_is_either_in_a_finding_or_not_joined(kb):
     joined = {frozenset((a, b)) for f in doc["findings"] + doc["skipped_rules"] for a in f["inputs"] for b in f["inputs"] if a != b}
     everyone = {frozenset((a, b)) for a in doc["queries"] for b in doc["queries"] if a != b}
     assert pairs | joined == everyone and not pairs & joined
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "120"])
+def test_explain_of_a_list_fits_the_terminal_and_shows_names_visibly(columns, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", columns)
+    code, text = explain_text(capsys, "Percocet", "Xanax", "lisinopril", "Tylenol 500", "\x1b[2Jzzqx\nSummary: ok")
+    assert code == 4 and "\x1b" not in text and "\nSummary: ok" not in text and "\\x1b[2Jzzqx\\nSummary: ok" in text
+    assert max(len(line) for line in text.splitlines()) <= int(columns)
+    assert text.splitlines()[0].startswith("Incomplete: 1 of 5 medications not recognised")

@@ -170,6 +170,15 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+LIST_INDENT = 14  # explain A B: labels up to 'Management:', so 60 columns keep most of the line for text
+
+
+def hanging(text: str, width: int, first: int = 0, rest: int = 0) -> list[str]:
+    """Text wrapped at word boundaries to ``width``, the first line indented by ``first``, the others by ``rest``."""
+    return textwrap.wrap(" ".join(text.split()), width=max(30, width), initial_indent=" " * first, subsequent_indent=" " * rest,
+                         break_on_hyphens=False, break_long_words=False) or [""]
+
+
 def _shown(text: str) -> str:
     """A name as given, with any control character written visibly (a name cannot fake a line)."""
     return text if text.isprintable() else repr(text)[1:-1]
@@ -193,20 +202,20 @@ def via_text(v: dict[str, Any], drug: str) -> str:
 
 def _explained(f: dict[str, Any], width: int) -> list[str]:
     age = f"  [applies from age {f['min_age']}]" if f.get("min_age") else ""
-    out = [f"{f['severity'].upper()}  {f['title']}  ({f['rule']}){age}"]
+    out = hanging(f"{f['severity'].upper()}  {f['title']}  ({f['rule']}){age}", width, 0, 2)
     if "same_ingredient" in f:
         s = f["same_ingredient"]
         out += field("Why", f"the same ingredient ({', '.join(s['drugs'])}) is in more than one entry: "
-                     f"{', '.join(_shown(e) for e in s['entries'])}", width)
+                     f"{', '.join(_shown(e) for e in s['entries'])}", width, LIST_INDENT)
     else:
         for i, slot in enumerate(f["slots"], 1):
             fills = "; ".join(f"{_as_given(x['drug'], x['inputs'])} fills it "
                               f"{' and '.join(via_text(v, x['drug']) for v in x['via'])}" for x in slot["filled_by"])
-            out += field(f"Slot {i}", f"'{' or '.join(slot['names'])}' ({slot['text']}): {fills or '-'}", width)
-    out += field("Effect", f["effect"], width)
-    out += field("Management", f["management"], width)
+            out += field(f"Slot {i}", f"'{' or '.join(slot['names'])}' ({slot['text']}): {fills or '-'}", width, LIST_INDENT)
+    out += field("Effect", f["effect"], width, LIST_INDENT)
+    out += field("Management", f["management"], width, LIST_INDENT)
     if f["related"]:
-        out += field("Also", "; ".join(f"{g['title']} ({g['severity']}, {g['rule']})" for g in f["related"]), width)
+        out += field("Also", "; ".join(f"{g['title']} ({g['severity']}, {g['rule']})" for g in f["related"]), width, LIST_INDENT)
     return out
 
 
@@ -221,7 +230,7 @@ def _classes_text(ingredient: dict[str, Any]) -> str:
 
 def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> str:
     """``explain A B ...``: the verdict, each finding with the slot each drug filled, and the pairs no rule joins."""
-    out = [doc["verdict"], f"Knowledge base: {kb_version}."]
+    out = [*hanging(doc["verdict"], width), *hanging(f"Knowledge base: {kb_version}.", width)]
     for f in doc["findings"]:
         out += ["", *_explained(f, width)]
     if doc["skipped_rules"]:
@@ -229,24 +238,24 @@ def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> s
         for f in doc["skipped_rules"]:
             out += ["", *_explained(f, width)]
     if doc["not_joined"]:
-        out += ["", f"Not joined by any rule in {kb_version}:"]
+        out += ["", *hanging(f"Not joined by any rule in {kb_version}:", width)]
         for p in doc["not_joined"]:
             a, b = (_as_given(d, [i]) for d, i in zip(p["drugs"], p["inputs"]))
-            out += field("", f"{a} and {b}: no rule joins them.", width, indent=2, lead="  ")
+            out += hanging(f"{a} and {b}: no rule joins them.", width, 2, 6)
     if doc["medications"]:
         out += ["", "Classes of each medication:"]
         for m in doc["medications"]:
             for ing in m["ingredients"]:
                 label = _as_given(ing["drug"], m["inputs"])
-                out += field("", f"{label}: {_classes_text(ing)}", width, indent=4, lead="  ")
+                out += hanging(f"{label}: {_classes_text(ing)}", width, 2, 6)
     if doc["unrecognized"]:
         out += ["", "Not recognised (not checked):"]
         for u in doc["unrecognized"]:
             sugg = u["suggestions"]
             kind = "could be" if u["ambiguous"] else "did you mean"
             tail = f"{kind} {', '.join(sugg)}?" if sugg else "no similar name is known."
-            out += field("", f"{_shown(u['input'])}: {tail}", width, indent=4, lead="  ")
-    out += ["", DISCLAIMER]
+            out += hanging(f"{_shown(u['input'])}: {tail}", width, 2, 6)
+    out += ["", *hanging(DISCLAIMER, width)]
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
