@@ -103,7 +103,9 @@ def test_every_text_is_escaped(kb):
                                                  "time", "p", "section", "h2", "ul", "li", "strong", "article", "h3", "span", "ol", "a",
                                                  "table", "thead", "tr", "th", "tbody", "td", "footer")] == []
     joined = "".join(page.text)
-    assert HOSTILE in joined and '<b onmouseover="x">P&1</b>' in joined  # shown as written, never as markup
+    visible = '<script>alert("x")</script> & \\x1b[2J\\nSummary: no *interactions* [ok](http://example.org) | #1'
+    assert visible in joined and '<b onmouseover="x">P&1</b>' in joined  # shown as written, never as markup
+    assert "\x1b" not in html and "\nSummary" not in html  # control characters are shown, not sent
     assert "&lt;script&gt;" in html and "&amp;" in html
 
 

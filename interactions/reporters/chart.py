@@ -18,6 +18,12 @@ from .document import document, verdict
 TITLE = "Medication interaction check"
 
 
+def shown(text: str) -> str:
+    """Text with every control or invisible formatting character written visibly (``\\x1b``, ``\\n``, ``\\u202e``),
+    so a name cannot fake a line, clear a screen or reorder what a reader sees."""
+    return text if text.isprintable() else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 def generated_at() -> str:
     """Now in UTC, ISO 8601 to the second; ``SOURCE_DATE_EPOCH`` (seconds) fixes it for reproducible output."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()

@@ -7,6 +7,7 @@ import textwrap
 from typing import Any
 
 from .. import DISCLAIMER, __version__
+from .chart import shown
 from .document import METHOD_TEXT, knowledge_base_info
 
 INDENT = 19
@@ -50,8 +51,8 @@ def _drug(d: dict[str, Any], refs: dict, width: int) -> list[str]:
     for label, names in d["names"].items():
         out += field(label.capitalize(), ", ".join(names) or "-", width)
     codes = d["codes"]
-    shown = "; ".join(f"{CODE_LABELS.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in codes.items())
-    out += field("Codes", shown or "-", width)
+    code_text = "; ".join(f"{CODE_LABELS.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in codes.items())
+    out += field("Codes", code_text or "-", width)
     out += field("In products", ", ".join(d["products"]) or "-", width)
     if d.get("note"):
         out += field("Note", d["note"], width)
@@ -179,14 +180,9 @@ def hanging(text: str, width: int, first: int = 0, rest: int = 0) -> list[str]:
                          break_on_hyphens=False, break_long_words=False) or [""]
 
 
-def _shown(text: str) -> str:
-    """A name as given, with any control character written visibly (a name cannot fake a line)."""
-    return text if text.isprintable() else repr(text)[1:-1]
-
-
 def _as_given(drug: str, inputs: list[str]) -> str:
-    shown = [_shown(i) for i in inputs]
-    return drug if shown == [drug] else f"{drug} (as given: {', '.join(shown)})"
+    given = [shown(i) for i in inputs]
+    return drug if given == [drug] else f"{drug} (as given: {', '.join(given)})"
 
 
 def via_text(v: dict[str, Any], drug: str) -> str:
@@ -206,7 +202,7 @@ def _explained(f: dict[str, Any], width: int) -> list[str]:
     if "same_ingredient" in f:
         s = f["same_ingredient"]
         out += field("Why", f"the same ingredient ({', '.join(s['drugs'])}) is in more than one entry: "
-                     f"{', '.join(_shown(e) for e in s['entries'])}", width, LIST_INDENT)
+                     f"{', '.join(shown(e) for e in s['entries'])}", width, LIST_INDENT)
     else:
         for i, slot in enumerate(f["slots"], 1):
             fills = "; ".join(f"{_as_given(x['drug'], x['inputs'])} fills it "
@@ -254,7 +250,7 @@ def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> s
             sugg = u["suggestions"]
             kind = "could be" if u["ambiguous"] else "did you mean"
             tail = f"{kind} {', '.join(sugg)}?" if sugg else "no similar name is known."
-            out += hanging(f"{_shown(u['input'])}: {tail}", width, 2, 6)
+            out += hanging(f"{shown(u['input'])}: {tail}", width, 2, 6)
     out += ["", *hanging(DISCLAIMER, width)]
     return "\n".join(line.rstrip() for line in out) + "\n"
 

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from ..engine import CheckResult
-from .chart import context, finding_fields, link, medication_text, unrecognised_text
+from .chart import context, finding_fields, link, medication_text, shown, unrecognised_text
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #ccc; --contraindicated: #7a0010; --major: #b00020;
@@ -71,7 +71,8 @@ footer .disclaimer { font-size: 1rem; font-weight: 700; color: var(--ink); }
 
 
 def e(text: Any) -> str:
-    return escape(str(text), quote=True)
+    """Text for the page: control characters shown visibly, then HTML-escaped (quotes too, for attributes)."""
+    return escape(shown(str(text)), quote=True)
 
 
 def _meta(ctx: dict[str, Any]) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import CheckResult
-from .chart import context, finding_fields, link, medication_text, unrecognised_text
+from .chart import context, finding_fields, link, medication_text, shown, unrecognised_text
 from .html_format import render as render_html
 
 # Characters that can start markup inside a line. Every line starts with this module's own markup
@@ -21,15 +21,7 @@ SPECIAL = frozenset("\\`*_[]<>#|~&")
 
 def md(text: Any) -> str:
     """Text that markdown shows exactly as written."""
-    out = []
-    for ch in str(text):
-        if ch in SPECIAL:
-            out.append("\\" + ch)
-        elif not ch.isprintable() and ch != " ":
-            out.append(ch.encode("unicode_escape").decode("ascii").replace("\\", "\\\\"))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return "".join("\\" + ch if ch in SPECIAL else ch for ch in shown(str(text)))
 
 
 def _finding(f: dict[str, Any]) -> list[str]:
