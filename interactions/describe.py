@@ -340,6 +340,7 @@ def explain_list(queries: list[str], kb: Any, age: int | None = None) -> dict[st
         "verdict": verdict(result),
         "medications": [_med_classes(m, kb) for m in meds],
         "unrecognized": [unrecognized(r, kb) for r in result.unrecognized],
+        "not_medications": [{"input": r.input, "kind": kb.non_medicines[r.product]["kind"]} for r in result.non_medications],
         "findings": [_explained(f, meds, kb) for f in result.findings],
         "skipped_rules": [_explained(f, meds, kb) for f in result.skipped],
         "not_joined": unjoined,

@@ -249,3 +249,13 @@ def test_explain_of_a_list_fits_the_terminal_and_shows_names_visibly(columns, ca
     assert code == 4 and "\x1b" not in text and "\nSummary: ok" not in text and "\\x1b[2Jzzqx\\nSummary: ok" in text
     assert max(len(line) for line in text.splitlines()) <= int(columns)
     assert text.splitlines()[0].startswith("Incomplete: 1 of 5 medications not recognised")
+
+
+def test_ambiguous_names_and_non_medicines_are_listed_not_dropped(capsys):
+    code, doc = explain(capsys, "warfarin", "test strips", "isosorbide")
+    assert code == 4
+    (u,) = doc["unrecognized"]
+    assert u["input"] == "isosorbide" and u["ambiguous"] and len(u["suggestions"]) > 1
+    assert [m["input"] for m in doc["not_medications"]] == ["test strips"]
+    code, text = explain_text(capsys, "warfarin", "test strips", "isosorbide")
+    assert "isosorbide: ambiguous: could be" in text and "Not medications (not checked):\n  test strips (" in text

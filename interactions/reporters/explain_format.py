@@ -7,7 +7,7 @@ import textwrap
 from typing import Any
 
 from .. import DISCLAIMER, __version__
-from .chart import shown
+from .chart import shown, unrecognised_text
 from .document import METHOD_TEXT, knowledge_base_info
 
 INDENT = 19
@@ -247,10 +247,11 @@ def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> s
     if doc["unrecognized"]:
         out += ["", "Not recognised (not checked):"]
         for u in doc["unrecognized"]:
-            sugg = u["suggestions"]
-            kind = "could be" if u["ambiguous"] else "did you mean"
-            tail = f"{kind} {', '.join(sugg)}?" if sugg else "no similar name is known."
-            out += hanging(f"{shown(u['input'])}: {tail}", width, 2, 6)
+            out += hanging(f"{shown(u['input'])}: {unrecognised_text(u)}", width, 2, 6)
+    if doc["not_medications"]:
+        out += ["", "Not medications (not checked):"]
+        for m in doc["not_medications"]:
+            out += hanging(f"{shown(m['input'])} ({m['kind']})", width, 2, 6)
     out += ["", *hanging(DISCLAIMER, width)]
     return "\n".join(line.rstrip() for line in out) + "\n"
 
