@@ -259,3 +259,14 @@ def test_ambiguous_names_and_non_medicines_are_listed_not_dropped(capsys):
     assert [m["input"] for m in doc["not_medications"]] == ["test strips"]
     code, text = explain_text(capsys, "warfarin", "test strips", "isosorbide")
     assert "isosorbide: ambiguous: could be" in text and "Not medications (not checked):\n  test strips (" in text
+
+
+def test_explain_of_a_list_matches_its_published_schema(capsys):
+    import jsonschema
+
+    schema = json.loads((ROOT / "interactions" / "schema" / "explain-interaction.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for args in (("warfarin", "Diflucan"), ("Percocet", "Tylenol", "Xanax", "zzqx", "test strips"),
+                 ("oxycodone", "alprazolam", "gabapentin"), ("lisinopril", "acetaminophen", "--age", "70")):
+        _code, doc = explain(capsys, *args)
+        jsonschema.validate(doc, schema)
