@@ -183,3 +183,14 @@ def test_the_page_renders_in_headless_chromium(kb, tmp_path):
     assert [text.index(t) for t in titles] == sorted(text.index(t) for t in titles)
     assert dom.named("script") == [] and network_urls(dom) == []
     assert all((a["href"] or "").startswith(("https://", "http://")) for a in dom.named("a"))
+
+
+def test_site_rules_and_a_site_severity_change_are_on_the_page(capsys):
+    from pathlib import Path
+
+    site = str(Path(__file__).parent / "fixtures" / "site")
+    assert cli.run(["baclofen", "lisinopril", "--rules", site, "--format", "html"]) == 1
+    page = Page(capsys.readouterr().out)
+    text = page.all_text()
+    assert "+ site rules" in text and "Site change severity moderate -> minor: P&T committee" in text
+    assert len({a.get("id") for _, a in page.tags if a.get("id")}) == len([a for _, a in page.tags if a.get("id")])  # ids unique

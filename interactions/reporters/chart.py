@@ -66,6 +66,9 @@ def finding_fields(f: dict[str, Any]) -> list[tuple[str, str]]:
     """A finding's labelled fields, in reading order, as plain text."""
     out = [("Drugs", f"{', '.join(f['drugs'])} (as given: {'; '.join(f['inputs'])})"),
            ("Effect", f["effect"]), ("Management", f["management"]), ("Mechanism", f["mechanism"]), ("Evidence", f["evidence"])]
+    if f.get("site_change"):
+        c = f["site_change"]
+        out.insert(0, ("Site change", f"severity {c['severity_from']} -> {c['severity']}: {' '.join(c['reason'].split())} ({c['origin']})"))
     if f.get("min_age"):
         out.append(("Applies", f"from age {f['min_age']}"))
     if f["related"]:

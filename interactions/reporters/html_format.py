@@ -94,7 +94,7 @@ def _meta(ctx: dict[str, Any]) -> list[str]:
 def _reference(ref: dict[str, Any]) -> str:
     url = link(ref.get("url"))
     tail = f' <a href="{e(url)}">{e(url)}</a>' if url else (f" {e(ref['url'])}" if ref.get("url") else "")
-    return f'<li id="ref-{e(ref["id"])}"><span class="muted">[{e(ref["id"])}]</span> {e(ref["citation"])}{tail}</li>'
+    return f'<li><span class="muted">[{e(ref["id"])}]</span> {e(ref["citation"])}{tail}</li>'
 
 
 def _finding(f: dict[str, Any]) -> list[str]:
