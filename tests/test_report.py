@@ -194,3 +194,24 @@ def test_site_rules_and_a_site_severity_change_are_on_the_page(capsys):
     text = page.all_text()
     assert "+ site rules" in text and "Site change severity moderate -> minor: P&T committee" in text
     assert len({a.get("id") for _, a in page.tags if a.get("id")}) == len([a for _, a in page.tags if a.get("id")])  # ids unique
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NAMES = st.one_of(st.text(max_size=30), st.sampled_from(["baclofen", "alcohol", "Xanax", "oxycodone", "\x1b[31mwarfarin", "a\u202eb", "x\r\ny"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(meds=st.lists(NAMES, min_size=1, max_size=4), patient=st.one_of(st.none(), st.text(max_size=12)))
+def test_no_control_character_reaches_a_reader(kb, meds, patient):
+    from interactions.describe import explain_list
+    from interactions.reporters.explain_format import render_list_text
+
+    result = check(meds, kb)
+    outputs = [html_format.render(result, kb, "minor", patient, WHEN), markdown_format.render(result, kb, "minor", patient, WHEN)]
+    if len(meds) > 1:
+        outputs.append(render_list_text(explain_list(meds, kb), "kb", 80))
+    for out in outputs:
+        assert all(ch == "\n" or ch.isprintable() for ch in out)
+    assert Page(outputs[0]).named("script") == []
