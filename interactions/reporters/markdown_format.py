@@ -28,7 +28,9 @@ def _finding(f: dict[str, Any]) -> list[str]:
     out = [f"### {md(f['severity'].upper())}: {md(f['title'])} ({md(f['rule'])})", "", *(f"- **{k}:** {md(v)}" for k, v in finding_fields(f))]
     for r in f["references"]:
         url = link(r.get("url"))
-        out.append(f"- **Reference {md(r['id'])}:** {md(r['citation'])}" + (f" <{url}>" if url else ""))
+        autolink = url is not None and url.isprintable() and not any(c in url for c in " <>")
+        tail = f" <{url}>" if autolink else f" {md(r['url'])}" if r.get("url") else ""
+        out.append(f"- **Reference {md(r['id'])}:** {md(r['citation'])}{tail}")
     return [*out, ""]
 
 
