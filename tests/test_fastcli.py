@@ -46,6 +46,8 @@ ACCEPTED = [
     ["baclofen", "alcohol", "--color=always"],
     ["--adding", "fluconazole", "warfarin", "simvastatin 40 mg", "Zoloft"],
     ["--adding", "fluconazole", "--adding=alcohol", "warfarin", "-f", "json"],
+    ["oxycodone", "alprazolam", "--format", "html", "--patient", "MRN 42", "--age", "78"],
+    ["oxycodone", "alprazolam", "-fmarkdown", "--patient=<b>A&1</b>"],
 ]
 DEFERRED = [
     [], ["--help"], ["-h"], ["--version"], ["check"], ["check", "--help"], ["baclofen", "--help"], ["info"],
@@ -56,6 +58,8 @@ DEFERRED = [
     ["baclofen", "--version"], ["--rules", SITE],
     ["baclofen", "--brief=yes"], ["baclofen", "--brief", "--brief"], ["baclofen", "--color"], ["baclofen", "--color", "auto2"],
     ["baclofen", "--adding"], ["baclofen", "--adding", "-"], ["--adding", "fluconazole"],
+    ["baclofen", "--patient"], ["baclofen", "--patient", "-1"], ["baclofen", "--patient", "a", "--patient", "b"],
+    ["baclofen", "--format", "HTML"], ["baclofen", "--format", "md"],
 ]
 
 
@@ -85,6 +89,7 @@ def outcome(entry, args: list[str], capsys, monkeypatch, stdin: str | None) -> t
 def _plain(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the reports' date, the same for both runs
 
 
 @pytest.mark.parametrize("args", ACCEPTED, ids=" ".join)
@@ -118,6 +123,7 @@ TOKENS = st.sampled_from([
     "--age=65", "--rules", SITE, "--rules=" + SITE, "--help", "-h", "--version", "--unknown", "-x", "-", "---",
     "--brief", "--verbose", "--brief=1", "--show-resolutions", "--color", "never", "always", "--color=auto", "--adding",
     "fluconazole", "--adding=warfarin",
+    "html", "markdown", "--format=html", "-fmarkdown", "--patient", "--patient=P<1>", "MRN 7",
 ])
 
 
