@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, NamedTuple
+from typing import Any
 
 from .errors import CheckMedsError
 from .exitcodes import ExitCode
@@ -38,21 +38,29 @@ from .exitcodes import ExitCode
 CONFIG_ENV = "CHECK_MEDS_CONFIG"
 RULES_ENV = "CHECK_MEDS_RULES"
 MAX_CONFIG_BYTES = 1 << 20
-_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+# patterns are compiled on first use (re caches them): a check without a config file never needs them
+_AT_LINE = r"\s*\(at line (\d+), column \d+\)$"
 # the check options the file may set (by their long flag), when the check declares them
 _CHECK_FLAGS = ("--format", "--fail-on", "--min-severity", "--color")
 _SEVERITIES = ("minor", "moderate", "major", "contraindicated")
 
 
-class Setting(NamedTuple):
-    """One option default the config file and the environment may set."""
+class Setting:
+    """One option default the config file and the environment may set.
 
-    command: str  # "check" or "batch"
-    key: str  # in the file ("fail-on"), and in `check-meds config`
-    param: str  # the command's parameter (run_check's keyword, batch_cmd's argument)
-    choices: tuple[str, ...]
-    default: Any  # the built-in default (None: batch's format is chosen by where output goes)
-    table: str | None  # the file's table holding it: None for the top level, "batch" for [batch]
+    (Plain classes here, not NamedTuple: this module is imported on every
+    check, and building a NamedTuple class costs a few hundred microseconds.)
+    """
+
+    __slots__ = ("command", "key", "param", "choices", "default", "table")
+
+    def __init__(self, command: str, key: str, param: str, choices: tuple[str, ...], default: Any, table: str | None) -> None:
+        self.command = command  # "check" or "batch"
+        self.key = key  # in the file ("fail-on"), and in `check-meds config`
+        self.param = param  # the command's parameter (run_check's keyword, batch_cmd's argument)
+        self.choices = choices
+        self.default = default  # the built-in default (None: batch's format is chosen by where output goes)
+        self.table = table  # the file's table holding it: None for the top level, "batch" for [batch]
 
     @property
     def env(self) -> str:
@@ -78,13 +86,16 @@ def settings() -> tuple[Setting, ...]:
     return tuple(out)
 
 
-class Value(NamedTuple):
+class Value:
     """A setting's effective value and where it came from."""
 
-    setting: Setting
-    value: Any
-    source: str  # "default", "config file" or "environment"
-    origin: str | None  # "path:line" or the variable's name; None for the default
+    __slots__ = ("setting", "value", "source", "origin")
+
+    def __init__(self, setting: Setting, value: Any, source: str, origin: str | None) -> None:
+        self.setting = setting
+        self.value = value
+        self.source = source  # "default", "config file" or "environment"
+        self.origin = origin  # "path:line" or the variable's name; None for the default
 
 
 def config_path() -> str | None:
@@ -96,11 +107,16 @@ def config_path() -> str | None:
     return os.path.join(base, "check-meds", "config.toml")
 
 
-class ConfigFile(NamedTuple):
-    path: str | None  # None: no file is consulted (CHECK_MEDS_CONFIG is empty)
-    found: bool
-    data: dict
-    lines: dict  # (table or None, key) -> line number
+class ConfigFile:
+    """A config file as read: its path, whether it exists, its settings, and the line of each key."""
+
+    __slots__ = ("path", "found", "data", "lines")
+
+    def __init__(self, path: str | None, found: bool, data: dict, lines: dict) -> None:
+        self.path = path  # None: no file is consulted (CHECK_MEDS_CONFIG is empty)
+        self.found = found
+        self.data = data
+        self.lines = lines  # (table or None, key) -> line number
 
 
 _memo: dict[tuple, ConfigFile] = {}
@@ -263,13 +279,13 @@ def _parse_toml(raw: bytes, path: str) -> dict:
         raise CheckMedsError(f"{path}:{line}: not valid UTF-8", ExitCode.USAGE) from None
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
-        m = _AT_LINE.search(msg)
+        m = re.search(_AT_LINE, msg)
         line = m.group(1) if m else "1"
-        raise CheckMedsError(f"{path}:{line}: invalid TOML: {_AT_LINE.sub('', msg)}", ExitCode.USAGE) from None
+        raise CheckMedsError(f"{path}:{line}: invalid TOML: {re.sub(_AT_LINE, '', msg)}", ExitCode.USAGE) from None
 
 
-_HEADER = re.compile(r"\s*\[\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*\]")
-_KEY = re.compile(r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*[=.]")
+_HEADER = r"\s*\[\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*\]"
+_KEY = r"\s*[\"']?([A-Za-z0-9_-]+)[\"']?\s*[=.]"
 
 
 def _key_lines(raw: bytes) -> dict[tuple[str | None, str], int]:
@@ -277,12 +293,12 @@ def _key_lines(raw: bytes) -> dict[tuple[str | None, str], int]:
     out: dict[tuple[str | None, str], int] = {}
     table = None
     for i, line in enumerate(raw.decode("utf-8", "replace").splitlines(), 1):
-        m = _HEADER.match(line)
+        m = re.match(_HEADER, line)
         if m:
             table = m.group(1)
             out.setdefault((None, table), i)
             continue
-        m = _KEY.match(line)
+        m = re.match(_KEY, line)
         if m:
             out.setdefault((table, m.group(1)), i)
     return out

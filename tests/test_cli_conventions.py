@@ -157,3 +157,37 @@ def test_the_wheel_has_no_top_level_cli_module(tmp_path):
     assert "interactions/_rules/" in {n[: len("interactions/_rules/")] for n in names}
     top = {n.split("/")[0] for n in names}
     assert top <= {"interactions"} | {t for t in top if t.endswith(".dist-info")}, top
+
+
+@pytest.mark.parametrize("args", [["baclofen", "--rules", "/nonexistent"], ["info", "--rules", "/nonexistent"],
+                                  ["explain", "baclofen", "--rules", "/nonexistent"], ["rules", "list", "--rules", "/nonexistent"],
+                                  ["rules", "validate", "/nonexistent"], ["rules", "test", "/nonexistent"]], ids=" ".join)
+def test_a_missing_rules_path_is_a_usage_error_without_a_line_number(args, capsys):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err == "check-meds: /nonexistent: rule directory not found; nothing was checked\n"
+
+
+def test_a_missing_rules_path_in_the_environment_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setenv("CHECK_MEDS_RULES", "/nonexistent")
+    assert run(capsys, "baclofen")[0] == 2
+
+
+def complete(tmp_path, line: str) -> list[str]:
+    """What bash completion offers for ``line`` (the last word is the one being completed)."""
+    words = line.split(" ")
+    env = {**os.environ, "_CHECK_MEDS_COMPLETE": "complete_bash", "COMP_WORDS": line, "COMP_CWORD": str(len(words) - 1),
+           "CHECK_MEDS_CACHE_DIR": str(tmp_path)}
+    proc = subprocess.run([sys.executable, "-m", "interactions"], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    return proc.stdout.splitlines()
+
+
+def test_shell_completion_offers_commands_options_and_medication_names(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "interactions", "--show-completion", "bash"], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and "_CHECK_MEDS_COMPLETE" in proc.stdout
+    first = complete(tmp_path, "check-meds ex")
+    assert "explain" in first and "exelon" in first  # a command, or the check's first medication
+    assert "alcohol" in complete(tmp_path, "check-meds baclofen alc")
+    assert complete(tmp_path, "check-meds check baclofen warf")[:2] == ["warfarin", "warfarin sodium"]
+    assert complete(tmp_path, "check-meds baclofen --fail-on ") == ["minor", "moderate", "major", "contraindicated", "none"]

@@ -62,7 +62,7 @@ def test_a_configured_directory_that_is_missing_stops_the_check(monkeypatch, tmp
     cfg = tmp_path / "config.toml"
     cfg.write_text('rules = ["gone"]\n')
     monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
-    assert cli.run(["baclofen"]) == 3
+    assert cli.run(["baclofen"]) == 2
     assert capsys.readouterr().err == f"check-meds: {tmp_path / 'gone'}: rule directory not found; nothing was checked\n"
 
 
