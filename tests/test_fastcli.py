@@ -150,3 +150,9 @@ def test_a_bad_config_file_is_left_to_typer(tmp_path, monkeypatch):
     cfg.write_text('format = "xml"\n')
     monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
     assert fastcli.parse(["baclofen", "alcohol"]) is None
+
+
+@pytest.mark.parametrize("args", [["exlpain", "warfarin"], ["bacth", "x.csv"], ["onfi", "alcohol"], ["seravent"], ["config"],
+                                  ["config", "-h"], ["baclofen", "-h"], ["ino", "alcohol", "-f", "json"]], ids=" ".join)
+def test_command_words_typos_and_help_are_the_same_either_way(args, capsys, monkeypatch):
+    assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
