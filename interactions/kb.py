@@ -365,7 +365,10 @@ def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
 
 
 def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
-    """A site rule path that is missing or not a directory stops the run (exit 3, as for invalid rules), said in one line."""
+    """A site rule path that is missing or not a directory stops the run in one line: a usage error (exit 2).
+
+    The path is wrong, not a rule file in it, so no ``path:line`` is given.
+    """
     from .errors import CheckMedsError
     from .exitcodes import ExitCode
 
@@ -374,11 +377,11 @@ def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
         try:
             st = os.stat(d)
         except FileNotFoundError:
-            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.INVALID_RULES) from None
+            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.USAGE) from None
         except (OSError, ValueError) as exc:
-            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.INVALID_RULES) from None
+            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.USAGE) from None
         if not stat.S_ISDIR(st.st_mode):
-            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.INVALID_RULES)
+            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.USAGE)
 
 
 def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> KnowledgeBase:

@@ -136,3 +136,40 @@ def test_generated_command_lines_agree(args, capsys, monkeypatch):
     if fast is not None:
         assert fast == typer_values(args)
     assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
+
+
+CONFIGURED = [
+    ["baclofen", "lisinopril"],
+    ["baclofen", "lisinopril", "--fail-on", "minor"],
+    ["baclofen", "lisinopril", "-f", "text", "--min-severity", "minor"],
+    ["check", "oxycodone", "alprazolam", "--age", "78"],
+    ["hydroxyzne", "alcohol"],
+]
+
+
+@pytest.mark.parametrize("env", [{}, {"CHECK_MEDS_FAIL_ON": "moderate", "CHECK_MEDS_FORMAT": "text"}], ids=["file", "file+env"])
+@pytest.mark.parametrize("args", CONFIGURED, ids=" ".join)
+def test_configured_defaults_are_the_same_either_way(args, env, tmp_path, capsys, monkeypatch):
+    """The config file's and CHECK_MEDS_* defaults reach the check identically on both paths."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('fail-on = "major"\nmin-severity = "major"\nformat = "json"\n')
+    monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    fast = fastcli.parse(args)
+    assert fast is not None and fast["fail_on"] == ("minor" if "--fail-on" in args else env.get("CHECK_MEDS_FAIL_ON", "major"))
+    assert fast == typer_values(args)
+    assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
+
+
+def test_a_bad_config_file_is_left_to_typer(tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('format = "xml"\n')
+    monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
+    assert fastcli.parse(["baclofen", "alcohol"]) is None
+
+
+@pytest.mark.parametrize("args", [["exlpain", "warfarin"], ["bacth", "x.csv"], ["onfi", "alcohol"], ["seravent"], ["config"],
+                                  ["config", "-h"], ["baclofen", "-h"], ["ino", "alcohol", "-f", "json"]], ids=" ".join)
+def test_command_words_typos_and_help_are_the_same_either_way(args, capsys, monkeypatch):
+    assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
