@@ -141,6 +141,15 @@ def _original(k: str, names: tuple[str, ...]) -> str | None:
     return None
 
 
+def closest_score(text: str, kb: Any) -> float:
+    """The similarity (0-1: 1 - edits / length, a swap of neighbours one edit) of ``text`` to the closest known name."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    hit = process.extractOne(key(text), _choices(kb), scorer=OSA.normalized_similarity)
+    return hit[1] if hit else 0.0
+
+
 def _choices(kb: Any) -> list[str]:
     c = getattr(kb, "_suggest_choices", None)
     if c is None:

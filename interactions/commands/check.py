@@ -32,7 +32,7 @@ class Param(NamedTuple):
 ARGUMENT = Param("meds", (), "Medications to check ('-' reads standard input).", metavar="MED...")
 
 OPTIONS: tuple[Param, ...] = (
-    Param("fmt", ("--format", "-f"), "Output format.", "text", choices=("text", "json")),
+    Param("fmt", ("--format", "-f"), "Output format.", "text", choices=("text", "json", "html", "markdown")),
     Param("fail_on", ("--fail-on",), "Exit 1 when a finding is at or above this severity ('none': never).", "minor",
           choices=(*SEVERITIES, "none")),
     Param("min_severity", ("--min-severity",), "Hide findings below this severity from the display (JSON summary still counts them).",
@@ -48,12 +48,13 @@ OPTIONS: tuple[Param, ...] = (
           "interpretation.", False, flag=True),
     Param("color", ("--color",), "Colour: 'auto' (a terminal, unless NO_COLOR is set; FORCE_COLOR or CLICOLOR_FORCE force it), "
           "'always' or 'never'.", "auto", choices=("auto", "always", "never")),
+    Param("patient", ("--patient",), "Patient identifier shown on the html and markdown reports.", None, metavar="ID"),
 )
 
 
 def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_severity: str = "minor",
               age: int | None = None, rules: list[str] | None = None, adding: list[str] | None = None,
-              brief: bool = False, verbose: bool = False, show_resolutions: bool = False, color: str = "auto") -> int:
+              brief: bool = False, verbose: bool = False, show_resolutions: bool = False, color: str = "auto", patient: str | None = None) -> int:
     """Check one list as the command line asked and write the report; returns the exit code."""
     from ..cliutil import expand_meds, load_kb, split_pasted, terminal_width, use_rich_output
     from ..engine import adding_view, check
@@ -76,6 +77,10 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
         from ..reporters.json_format import render
 
         sys.stdout.write(render(result, kb, min_severity, added))
+    elif fmt in ("html", "markdown"):
+        from ..reporters.markdown_format import PAGES
+
+        sys.stdout.write(PAGES[fmt](result, kb, min_severity, patient))
     else:
         view = {"detail": "brief" if brief else "verbose" if verbose else "normal",
                 "show_resolutions": show_resolutions, "adding": added, "splits": splits + added_splits}

@@ -213,3 +213,42 @@ def error_document(list_id: str | None, line: int | None, message: str) -> dict[
         "error": message,
         "summary": {"complete": False, "checked": False},
     }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def verdict(result: CheckResult, min_severity: str = "minor") -> str:
+    """The outcome of a check in one sentence, for the first line of every human-facing report.
+
+    The highest severity and how many warnings (by severity), or that the
+    check is incomplete (how many names were not recognised), or that no
+    interaction was found with every medication recognised. Counts cover every
+    finding; findings below ``min_severity`` are said to be hidden.
+    """
+    n = len(result.resolutions)
+    unrec = len(result.unrecognized)
+    if unrec:
+        head = (f"Incomplete: {unrec} of {_plural(n, 'medication')} not recognised "
+                f"(interactions involving {'it' if unrec == 1 else 'them'} were not checked); ")
+        among = "the rest"
+    else:
+        head, among = "", f"{_plural(n, 'medication')}, all recognised"
+    if result.findings:
+        counts = dict.fromkeys(reversed(SEVERITIES), 0)
+        for f in result.findings:
+            counts[f.severity] += 1
+        parts = ", ".join(f"{k} {s}" for s, k in counts.items() if k)
+        text = f"highest severity {result.highest}: {_plural(len(result.findings), 'interaction warning')} ({parts}) among {among}"
+        hidden = len(result.findings) - len(shown_findings(result, min_severity))
+        if hidden:
+            text += f"; {hidden} below {min_severity} not shown"
+    elif unrec and not any(r.ok for r in result.resolutions):
+        text = "nothing could be checked"
+    else:
+        text = f"no interactions found among {among}"
+        if result.skipped:
+            text += f"; {_plural(len(result.skipped), 'rule')} for older adults not applied (no patient age given)"
+    sentence = head + text
+    return sentence[:1].upper() + sentence[1:] + "."
