@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import DISCLAIMER, __version__
-from ..engine import CheckResult, Finding, involving
+from ..engine import CheckResult, Finding, adding_view
 from ..normalize import UNKNOWN_NAME, Resolution
 from ..severity import RANK
 from ..suggest import for_resolution
 from ..visible import Line, Segment, visible, wrap  # noqa: F401 - Line and Segment are used by the batch table
-from .document import METHOD_TEXT, drug_label
+from .document import METHOD_TEXT, drug_label, verdict
 
 ORDER = ("contraindicated", "major", "moderate", "minor")
 
@@ -54,13 +54,18 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     def add(line: Line, hang: int | None = None) -> None:
         lines.extend(wrap(line, width, hang))
 
-    counted = involving(result.findings, adding) if adding else result.findings
+    view = adding_view(result, adding) if adding else result
+    counted, skipped = view.findings, view.skipped
     floor = RANK.get(min_severity, 1)
     shown = [f for f in counted if f.rank >= floor]
-    skipped = involving(result.skipped, adding) if adding else result.skipped
-    notice = _verdict(result, counted, shown, skipped, adding)
-    for line in notice:
-        add(line)
+    sentence = verdict(view, min_severity)  # the sentence every report for people opens with
+    if adding:
+        sentence = f"Adding {', '.join(adding)}: {sentence[:1].lower()}{sentence[1:]}"
+    style = "unknown" if not view.complete else counted[0].severity if counted else "warn" if skipped else "ok"
+    add([(sentence, style)])
+    unrec = [r.input for r in result.unrecognized]
+    if unrec:  # which names (the incomplete notice repeats at the end)
+        add([("  Not recognised: ", "unknown"), (", ".join(unrec), "")], 4)
     for original, n in splits:
         add([(f'  split "{original}" into {n} medications (commas and semicolons separate them)', "dim")], 4)
     if adding and len(counted) < len(result.findings):
@@ -69,9 +74,9 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
               f"{', '.join(adding)})", "dim")], 4)
     add([])
 
-    # one line per finding (the inputs joined by ' + ', since an input may hold a comma): every finding in --brief, else the major and contraindicated ones, so that the
-    # answer that matters is on the first screen, above the detailed blocks
-    # (one finding alone is followed at once by its block)
+    # one line per finding (the inputs joined by ' + ', since an input may hold a comma): every finding in
+    # --brief, else the major and contraindicated ones, so that the answer that matters is on the first
+    # screen, above the detailed blocks (one finding alone is followed at once by its block)
     if detail == "brief":
         listed = shown
     else:
@@ -111,32 +116,6 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
         add([("--verbose adds each finding's mechanism, evidence and references.", "dim")])
     add([(DISCLAIMER, "dim")])
     return lines
-
-
-def _verdict(result: CheckResult, counted: list[Finding], shown: list[Finding], skipped: list[Finding],
-             adding: Sequence[str]) -> list[Line]:
-    """The outcome in one sentence (and the incomplete notice): the first lines of the report."""
-    n = len(result.resolutions)
-    meds = f"{n} medication{'s' if n != 1 else ''}"
-    lead = f"Adding {', '.join(adding)}: " if adding else ""
-    out: list[Line] = []
-    if counted:
-        text = f"{lead}{_counts(counted)} found"
-        hidden = len(counted) - len(shown)
-        if hidden:
-            text += f" ({hidden} below --min-severity not shown)"
-        out.append([(text + ".", counted[0].severity)])
-    unrec = [r.input for r in result.unrecognized]
-    if unrec:
-        out.append(_incomplete(unrec, n))
-    elif not counted:
-        if skipped:
-            k = len(skipped)
-            out.append([(f"{lead}No interactions found; all {meds} recognised; {k} rule{'s' if k != 1 else ''} for older "
-                         "adults not applied without a patient age (use --age).", "warn")])
-        else:
-            out.append([(f"{lead}No interactions found; all {meds} recognised.", "ok")])
-    return out
 
 
 def _counts(findings: list[Finding]) -> str:
