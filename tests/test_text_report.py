@@ -86,6 +86,13 @@ def test_brief_is_one_line_per_finding(run_cli, kb):
     assert " + ".join(first.inputs) in rows[0]
 
 
+def test_brief_still_gives_the_suggestion_for_a_name_not_recognised(run_cli):
+    code, out, _ = run_cli("baclofen", "alcohol", "hydroxyzne", "--brief")
+    assert code == 1
+    assert "hydroxyzne  NOT RECOGNISED: did you mean hydroxyzine" in out
+    assert "Effect:" not in out and "-> baclofen" not in out
+
+
 def test_verbose_adds_mechanism_and_evidence(run_cli):
     _, normal, _ = run_cli("baclofen", "alcohol")
     _, verbose, _ = run_cli("baclofen", "alcohol", "--verbose")

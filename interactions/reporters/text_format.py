@@ -100,8 +100,10 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
         for f in skipped:
             add([(f"  {f.severity.upper()} from age {f.rule_data['min_age']}: {f.rule_data['title']} ({', '.join(f.drugs)})", "")])
         add([])
-    if detail != "brief":
+    if detail != "brief" or show_resolutions:
         _medications(result, kb, add, width, show_resolutions)
+    elif not result.complete:  # brief: only the names not recognised, with their suggestions
+        _medications(result, kb, add, width, False, problems_only=True)
 
     for line in _summary(result, counted, shown, skipped):
         add(line)
@@ -130,7 +132,7 @@ def _counts(findings: list[Finding]) -> str:
 def _incomplete(unrec: list[str], n: int) -> Line:
     return [("INCOMPLETE: ", "unknown"),
             (f"{len(unrec)} of {n} medication{'s' if n != 1 else ''} not recognised ({', '.join(unrec)}); "
-             "interactions involving them were not checked.", "")]
+             f"interactions involving {'it' if len(unrec) == 1 else 'them'} were not checked.", "")]
 
 
 def needs_interpretation(r: Resolution) -> bool:
@@ -138,9 +140,13 @@ def needs_interpretation(r: Resolution) -> bool:
     return not (r.ok and r.method == "generic" and not r.removed and not r.confirmed and not r.product)
 
 
-def _medications(result: CheckResult, kb: Any, add: Callable[..., None], width: int, show_all: bool) -> None:
-    rows = result.resolutions if show_all else [r for r in result.resolutions if needs_interpretation(r)]
-    plain_names = [] if show_all else [r.input for r in result.resolutions if not needs_interpretation(r)]
+def _medications(result: CheckResult, kb: Any, add: Callable[..., None], width: int, show_all: bool,
+                 problems_only: bool = False) -> None:
+    if problems_only:
+        rows, plain_names = [r for r in result.resolutions if not r.settled], []
+    else:
+        rows = result.resolutions if show_all else [r for r in result.resolutions if needs_interpretation(r)]
+        plain_names = [] if show_all else [r.input for r in result.resolutions if not needs_interpretation(r)]
     if rows:
         note = "" if show_all or not plain_names else "  (those that needed interpretation; --show-resolutions lists all)"
         add([("Medications", "title"), (note, "dim")])
