@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import jsonschema
 from medication_corpus import load
 
 from interactions.cliutil import split_pasted
+
+SCHEMA = Path(__file__).parent.parent / "interactions" / "schema" / "result.schema.json"
 
 
 def test_a_pasted_list_is_split_and_the_split_is_shown(run_cli):
@@ -14,7 +20,12 @@ def test_a_pasted_list_is_split_and_the_split_is_shown(run_cli):
     assert "Alcohol with a CNS depressant" in out
     code, out, _ = run_cli("baclofen; zzzq; alcohol", "--format", "json")
     assert code == 1  # the finding decides before the unrecognised name
-    assert '"input": "zzzq"' in out and '"input": "baclofen"' in out
+    doc = json.loads(out)
+    jsonschema.validate(doc, json.loads(SCHEMA.read_text()))
+    assert [m["input"] for m in doc["medications"]] == ["baclofen", "zzzq", "alcohol"]
+    assert doc["split"] == [{"input": "baclofen; zzzq; alcohol", "medications": 3}]
+    _, out, _ = run_cli("baclofen", "alcohol", "--format", "json")
+    assert "split" not in json.loads(out)
 
 
 def test_what_must_not_split(kb):

@@ -76,7 +76,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
     if fmt == "json":
         from ..reporters.json_format import render
 
-        sys.stdout.write(render(result, kb, min_severity, added))
+        sys.stdout.write(render(result, kb, min_severity, added, splits + added_splits))
     elif fmt in ("html", "markdown"):
         from ..reporters.markdown_format import PAGES
 

@@ -159,18 +159,26 @@ def summary(result: CheckResult, shown: list[Finding]) -> dict[str, Any]:
     }
 
 
-def document(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = ()) -> dict[str, Any]:
+def document(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = (),
+             splits: Sequence[tuple[str, int]] = ()) -> dict[str, Any]:
     """The full JSON-ready document for one list.
 
     ``min_severity`` hides lower findings from ``findings`` only; the summary
     still counts every finding, and says how many were hidden. ``adding``
     (inputs being added to the list): ``findings`` and ``skipped_rules`` keep
     only those that involve one of them, and an ``adding`` block counts those;
-    the summary still describes the whole list.
+    the summary still describes the whole list. ``splits``: strings given as
+    one argument that the command line split into several medications, with
+    the number of parts (the ``split`` key, present only then).
     """
     shown = shown_findings(result, min_severity)
-    if adding:
-        return _adding(result, kb, min_severity, shown, adding)
+    doc = _adding(result, kb, min_severity, shown, adding) if adding else _document(result, kb, shown)
+    if splits:
+        doc["split"] = [{"input": s, "medications": n} for s, n in splits]
+    return doc
+
+
+def _document(result: CheckResult, kb: Any, shown: list[Finding]) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "check_meds_version": __version__,
@@ -185,7 +193,7 @@ def document(result: CheckResult, kb: Any, min_severity: str = "minor", adding: 
 
 
 def _adding(result: CheckResult, kb: Any, min_severity: str, shown: list[Finding], adding: Sequence[str]) -> dict[str, Any]:
-    doc = document(result, kb, min_severity)
+    doc = _document(result, kb, shown)
     involved = involving(result.findings, adding)
     by_sev = dict.fromkeys(SEVERITIES, 0)
     for f in involved:

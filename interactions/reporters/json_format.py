@@ -10,5 +10,6 @@ from ..engine import CheckResult
 from .document import document
 
 
-def render(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = ()) -> str:
-    return json.dumps(document(result, kb, min_severity, adding), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+def render(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = (),
+           splits: Sequence[tuple[str, int]] = ()) -> str:
+    return json.dumps(document(result, kb, min_severity, adding, splits), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
