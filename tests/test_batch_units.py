@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,20 @@ def test_csv_rows_read_back_as_written(fields):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(fields)
         assert text == buf.getvalue()
+
+
+def test_closing_a_source_closes_what_a_reader_left_open(tmp_path):
+    # a reader that stops early (an error, an interrupted run) must not leave the input open until a
+    # garbage collection that the batch run postpones
+    from interactions.batch.source import Source
+
+    f = tmp_path / "lists.txt"
+    f.write_text("baclofen\nalcohol\n", encoding="utf-8")
+    src = Source(str(f))
+    lines = src.lines()
+    assert next(lines) == "baclofen\n"
+    raw = src.raw()
+    src.close()
+    assert raw.closed
+    with pytest.raises(StopIteration):
+        next(lines)
