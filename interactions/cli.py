@@ -230,7 +230,8 @@ def mistyped_command(word: str) -> str | None:
         return None
     from rapidfuzz.distance import OSA
 
-    from interactions.cliutil import load_kb
+    from interactions.cliutil import site_dirs
+    from interactions.kb import load_knowledge_base
     from interactions.normalize import resolve
     from interactions.suggest import closest_score
 
@@ -238,7 +239,7 @@ def mistyped_command(word: str) -> str | None:
     command, score = max(((c, OSA.normalized_similarity(w, c)) for c in COMMANDS), key=lambda h: h[1])
     if score < TYPO_SIMILARITY:
         return None
-    kb = load_kb(None)
+    kb = load_knowledge_base(site_dirs(None))  # its notes are printed by the check, if it is one
     if resolve(word, kb).status != "unknown":
         return None
     closest = closest_score(word, kb)
