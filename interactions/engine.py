@@ -11,7 +11,7 @@ prints, exits or reads files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 from itertools import product
 from typing import Any
 
@@ -102,6 +102,34 @@ class CheckResult:
     @property
     def highest(self) -> str | None:
         return self.findings[0].severity if self.findings else None
+
+
+def involves(finding: Finding, inputs: Container[str]) -> bool:
+    """Whether a finding concerns one of ``inputs`` (input strings as given, e.g. the drugs being added)."""
+    return any(i in inputs for i in finding.inputs)
+
+
+def involving(findings: Iterable[Finding], inputs: Iterable[str]) -> list[Finding]:
+    """The findings that concern one of ``inputs``, in order: what adding those medications to a list brings.
+
+    ``inputs`` are strings as given to :func:`check` (surrounding whitespace
+    is ignored, as there). A finding names every input of the medications it
+    is about, so one that involves a new drug and a drug already on the list,
+    or two new drugs, is kept; one among the existing medications only is not.
+    """
+    wanted = {i.strip() for i in inputs}
+    return [f for f in findings if involves(f, wanted)]
+
+
+def adding_view(result: CheckResult, inputs: Iterable[str]) -> CheckResult:
+    """The result as it answers "what does adding ``inputs`` bring": its findings and skipped rules that involve them.
+
+    Resolutions (and so completeness) stay those of the whole list, so an
+    unrecognised name anywhere still makes the check incomplete.
+    """
+    inputs = list(inputs)
+    return CheckResult(result.inputs, result.resolutions, result.medications, involving(result.findings, inputs),
+                       involving(result.skipped, inputs), result.age)
 
 
 def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:

@@ -54,6 +54,11 @@ def parse(args: list[str]) -> dict | None:
             p = _BY_FLAG.get(flag)
             if p is None:
                 return None
+            if p.flag:
+                if eq or p.name in values:  # '--brief=x' is an error; a repeated flag is left to typer too
+                    return None
+                values[p.name] = True
+                continue
             if not eq:
                 if i >= n:
                     return None
@@ -61,7 +66,7 @@ def parse(args: list[str]) -> dict | None:
                 i += 1
         else:
             p = _SHORT.get(tok[:2])
-            if p is None:
+            if p is None or p.flag:  # no short flags are declared; combined short flags are typer's to read
                 return None
             value = tok[2:]
             if not value:

@@ -39,6 +39,15 @@ ACCEPTED = [
     ["--", "--format", "baclofen"],
     ["hydroxyzne", "alcohol"],
     ["Norco 10-325", "Xanax 0.5 mg PO qHS", "-f", "text"],
+    ["baclofen", "alcohol", "--brief"],
+    ["--verbose", "baclofen", "alcohol", "--show-resolutions"],
+    ["baclofen", "alcohol", "--brief", "--verbose"],
+    ["baclofen", "alcohol", "--color", "never"],
+    ["baclofen", "alcohol", "--color=always"],
+    ["--adding", "fluconazole", "warfarin", "simvastatin 40 mg", "Zoloft"],
+    ["--adding", "fluconazole", "--adding=alcohol", "warfarin", "-f", "json"],
+    ["oxycodone", "alprazolam", "--format", "html", "--patient", "MRN 42", "--age", "78"],
+    ["oxycodone", "alprazolam", "-fmarkdown", "--patient=<b>A&1</b>"],
 ]
 DEFERRED = [
     [], ["--help"], ["-h"], ["--version"], ["check"], ["check", "--help"], ["baclofen", "--help"], ["info"],
@@ -47,6 +56,10 @@ DEFERRED = [
     ["baclofen", "--age", "80", "--age", "81"], ["baclofen", "--rules="], ["baclofen", "--fo", "json"],
     ["baclofen", "-x"], ["baclofen", "-5"], ["baclofen", "--format", "--age"], ["--version", "baclofen"],
     ["baclofen", "--version"], ["--rules", SITE],
+    ["baclofen", "--brief=yes"], ["baclofen", "--brief", "--brief"], ["baclofen", "--color"], ["baclofen", "--color", "auto2"],
+    ["baclofen", "--adding"], ["baclofen", "--adding", "-"], ["--adding", "fluconazole"],
+    ["baclofen", "--patient"], ["baclofen", "--patient", "-1"], ["baclofen", "--patient", "a", "--patient", "b"],
+    ["baclofen", "--format", "HTML"], ["baclofen", "--format", "md"],
 ]
 
 
@@ -76,6 +89,7 @@ def outcome(entry, args: list[str], capsys, monkeypatch, stdin: str | None) -> t
 def _plain(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the reports' date, the same for both runs
 
 
 @pytest.mark.parametrize("args", ACCEPTED, ids=" ".join)
@@ -107,6 +121,9 @@ TOKENS = st.sampled_from([
     "xml", "JSON", "--format=json", "--format=", "-fjson", "-ftext", "--fail-on", "none", "major", "--fail-on=minor",
     "--min-severity", "moderate", "--min-severity=none", "--age", "80", "0", "130", "131", "007", "-1", "+5", "\u0663",
     "--age=65", "--rules", SITE, "--rules=" + SITE, "--help", "-h", "--version", "--unknown", "-x", "-", "---",
+    "--brief", "--verbose", "--brief=1", "--show-resolutions", "--color", "never", "always", "--color=auto", "--adding",
+    "fluconazole", "--adding=warfarin",
+    "html", "markdown", "--format=html", "-fmarkdown", "--patient", "--patient=P<1>", "MRN 7",
 ])
 
 

@@ -62,8 +62,11 @@ def typer_command(argument, options, body):
     enums = {}
     for p in options:
         extra = {}
-        if p.choices is not None:
-            kind = enums[p.name] = _ENUMS[p.choices]
+        if p.flag:
+            kind, default = bool, bool(p.default)
+        elif p.choices is not None:
+            kind = _ENUMS.get(p.choices) or Enum(p.name.title(), {c: c for c in p.choices}, type=str)
+            enums[p.name] = kind
             default = kind(p.default)
         elif p.int_range is not None:
             kind, default = Optional[int], p.default
