@@ -203,3 +203,8 @@ def test_the_check_examples_run(capsys):
             continue
         code, out, err = run(capsys, *words[1:])
         assert code in (0, 1) and out and err == "", (example, err)
+
+
+def test_a_mistyped_subcommand_of_rules_is_suggested(capsys):
+    code, out, err = run(capsys, "rules", "lst")
+    assert code == 2 and out == "" and "No such command 'lst'. Did you mean 'list'?" in err
