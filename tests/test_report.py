@@ -222,7 +222,7 @@ def test_no_control_character_reaches_a_reader(kb, meds, patient):
 def test_adding_shows_only_what_the_new_drug_brings_and_its_exit_code(fmt, capsys):
     code = cli.run(["warfarin", "simvastatin 40 mg", "clarithromycin", "--adding", "fluconazole", "--format", fmt])
     out = capsys.readouterr().out
-    assert code == 1 and "Adding fluconazole: highest severity major" in out.replace("\\", "")
+    assert code == 1 and "Adding fluconazole: highest severity major:" in out.replace("\\", "")
     assert "Warfarin with a drug that raises the INR" in out and "Simvastatin or lovastatin with a strong CYP3A4 inhibitor" not in out
     assert "among the rest of the list not shown (they do not involve fluconazole)" in out
     assert cli.run(["warfarin", "simvastatin 40 mg", "clarithromycin", "--adding", "lisinopril", "--format", fmt]) == 0

@@ -230,7 +230,8 @@ def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[s
     one of them count, and the sentence starts by naming them.
     """
     if adding:
-        result = adding_view(result, adding)
+        sentence = verdict(adding_view(result, adding), min_severity)
+        return f"Adding {', '.join(a.strip() for a in adding)}: {sentence[:1].lower()}{sentence[1:]}"
     n = len(result.resolutions)
     unrec = len(result.unrecognized)
     if unrec:
@@ -244,8 +245,7 @@ def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[s
         for f in result.findings:
             counts[f.severity] += 1
         parts = ", ".join(f"{k} {s}" for s, k in counts.items() if k)
-        sep = ", " if adding else ": "
-        text = f"highest severity {result.highest}{sep}{_plural(len(result.findings), 'interaction warning')} ({parts}) among {among}"
+        text = f"highest severity {result.highest}: {_plural(len(result.findings), 'interaction warning')} ({parts}) among {among}"
         hidden = len(result.findings) - len(shown_findings(result, min_severity))
         if hidden:
             text += f"; {hidden} below {min_severity} not shown"
@@ -256,6 +256,4 @@ def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[s
         if result.skipped:
             text += f"; {_plural(len(result.skipped), 'rule')} for older adults not applied (no patient age given)"
     sentence = head + text
-    if adding:
-        return f"Adding {', '.join(a.strip() for a in adding)}: {sentence}."
     return sentence[:1].upper() + sentence[1:] + "."
