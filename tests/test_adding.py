@@ -24,7 +24,8 @@ def test_involving_keeps_findings_that_name_an_added_input(kb):
 def test_only_findings_with_the_new_drug_are_shown(run_cli):
     code, out, _ = run_cli("--adding", "fluconazole", *LIST)
     assert code == 1
-    assert out.splitlines()[0].startswith("Adding fluconazole: 1 major, 1 moderate interactions found")
+    assert " ".join(out.split()).startswith(
+        "Adding fluconazole: highest severity major: 2 interaction warnings (1 major, 1 moderate) among 4 medications")
     assert "Warfarin with a drug that raises the INR" in out
     assert "Anticoagulant with an SSRI or SNRI" not in out  # warfarin + Zoloft: already on the list
     assert "2 findings among the rest of the list not shown" in out
@@ -33,7 +34,7 @@ def test_only_findings_with_the_new_drug_are_shown(run_cli):
 def test_the_exit_code_follows_the_new_drug(run_cli):
     code, out, _ = run_cli("--adding", "omeprazole", "baclofen", "alcohol")
     assert code == 0
-    assert out.splitlines()[0] == "Adding omeprazole: No interactions found; all 3 medications recognised."
+    assert out.splitlines()[0] == "Adding omeprazole: no interactions found among 3 medications, all recognised."
     code, _, _ = run_cli("baclofen", "alcohol", "omeprazole")
     assert code == 1  # the same list, not as an addition
 

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from interactions.engine import check
+from interactions.reporters.document import verdict
 from interactions.reporters.text_format import layout, plain, print_rich
 from interactions.visible import visible, wrap
 
@@ -27,31 +28,39 @@ ESCAPED = {"Cc", "Cf", "Zl", "Zp"}
 # --- verdict first -----------------------------------------------------------------------------------
 
 
-def test_first_line_is_the_verdict_and_majors_follow(run_cli):
+def _opens_with(out: str, sentence: str) -> bool:
+    """Whether the report starts with ``sentence`` (which may wrap over several lines)."""
+    return " ".join(out.split()).startswith(sentence)
+
+
+def test_the_verdict_comes_first_and_the_majors_follow(run_cli, kb):
     code, out, _ = run_cli(*TWELVE)
     lines = out.splitlines()
     assert code == 1
-    assert lines[0].startswith(" ".join(lines[0].split()[:2])) and "major" in lines[0] and lines[0].endswith("found.")
-    assert lines[0].split(",")[0].endswith("major")  # the highest severity leads the sentence
+    sentence = verdict(check(TWELVE, kb))
+    assert sentence.startswith("Highest severity major: 17 interaction warnings (6 major, 3 moderate, 8 minor)")
+    assert _opens_with(out, sentence)
     majors = [ln for ln in lines if ln.startswith(" MAJOR  ") and ":" in ln]
-    assert majors and lines.index(majors[0]) == 2  # the one-line overview of the major findings comes next
+    assert len(majors) == 6 and lines.index(majors[0]) == lines.index("") + 1  # the one-line overview comes next
     assert out.rstrip().splitlines()[-1].startswith("check-meds supports")
     assert any(ln.startswith("Summary: ") for ln in lines[-6:])  # the summary is repeated at the end
 
 
-def test_incomplete_is_said_first_and_last(run_cli):
+def test_incomplete_is_said_first_and_last(run_cli, kb):
     code, out, _ = run_cli("acetaminophen", "lisinopril", "zzzzqqq")
     lines = out.splitlines()
     assert code == 4
-    assert lines[0].startswith("INCOMPLETE: 1 of 3 medications not recognised (zzzzqqq)")
-    assert sum(ln.startswith("INCOMPLETE: ") for ln in lines) == 2
+    assert _opens_with(out, "Incomplete: 1 of 3 medications not recognised")
+    assert "Not recognised: zzzzqqq" in [ln.strip() for ln in lines[:4]]
+    (at,) = [i for i, ln in enumerate(lines) if ln.startswith("INCOMPLETE: ")]  # the notice, repeated at the end
+    assert at >= len(lines) - 5 and lines[at].startswith("INCOMPLETE: 1 of 3 medications not recognised (zzzzqqq)")
     assert "No interactions found" not in out
 
 
 def test_clean_verdict_only_when_every_name_is_recognised(run_cli):
     code, out, _ = run_cli("acetaminophen", "lisinopril")
     assert code == 0
-    assert out.splitlines()[0] == "No interactions found; all 2 medications recognised."
+    assert out.splitlines()[0] == "No interactions found among 2 medications, all recognised."
 
 
 def test_compact_resolutions_show_only_what_needed_interpretation(run_cli):
@@ -75,6 +84,13 @@ def test_brief_is_one_line_per_finding(run_cli, kb):
     first = result.findings[0]
     assert rows[0].split()[0] == first.severity.upper() and first.rule_data["title"] in rows[0]
     assert " + ".join(first.inputs) in rows[0]
+
+
+def test_brief_still_gives_the_suggestion_for_a_name_not_recognised(run_cli):
+    code, out, _ = run_cli("baclofen", "alcohol", "hydroxyzne", "--brief")
+    assert code == 1
+    assert "hydroxyzne  NOT RECOGNISED: did you mean hydroxyzine" in out
+    assert "Effect:" not in out and "-> baclofen" not in out
 
 
 def test_verbose_adds_mechanism_and_evidence(run_cli):
@@ -281,4 +297,31 @@ def test_color_option_and_environment(run_cli, monkeypatch, env, option, coloure
     assert code == 1
     assert ("\x1b[" in out) is coloured
     plain_text = __import__("re").sub(r"\x1b\[[0-9;]*m", "", out)
-    assert plain_text.splitlines()[0] == "1 major interaction found."
+    assert plain_text.startswith("Highest severity major: 1 interaction warning (1 major) among 2 medications")
+
+
+class _Rec:
+    def __init__(self, rid: str, line: int, error: str = "") -> None:
+        self.id, self.line, self.error = rid, line, error
+
+
+@settings(max_examples=60, deadline=None)
+@given(rid=NAMES, names=st.lists(NAMES, min_size=1, max_size=3), width=st.integers(40, 140))
+def test_no_control_character_reaches_the_batch_table_or_csv(rid, names, width, kb):
+    from interactions.batch.tally import Tally
+    from interactions.reporters import batch_csv, batch_table
+    from interactions.visible import wrap_all
+
+    result = check(["oxycodone", *names, "alprazolam"], kb)
+    rec = _Rec(rid, 3, error=f"bad row {rid}")
+    table = batch_table.Writer(kb, width=width, source=f"lists{rid}.csv")
+    table.emit([table.render(rec, result)], None)
+    tally = Tally()
+    tally.lists_in = tally.lists_out = tally.checked = tally.errors = 1
+    tally.names.update(u.input for u in result.unrecognized)
+    tally.error_samples.append((rid, 4, rec.error))
+    _no_controls(plain(wrap_all(table.layout(tally), width)))
+    csv_writer = batch_csv.Writer(kb)
+    rows = csv_writer.render(rec, result) + csv_writer.error(rec)
+    assert rows.endswith("\n")
+    _no_controls(rows)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from interactions.engine import check
+from interactions.reporters.document import verdict
 
 from test_text_report import TWELVE
 
@@ -49,8 +50,8 @@ def test_verdict_and_every_major_finding_on_the_first_screen(kb, tmp_path):
         subprocess.run(["tmux", "-L", sock, "kill-server"], capture_output=True)
     lines = history.splitlines()
     first = lines[:24]
-    assert first[0].startswith("6 major, 3 moderate, 8 minor interactions found")
     result = check(TWELVE, kb)
+    assert " ".join(" ".join(first).split()).startswith(verdict(result))
     majors = [f for f in result.findings if f.severity == "major"]
     assert len(majors) == 6
     screen = " ".join(" ".join(first).split())

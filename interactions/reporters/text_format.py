@@ -11,12 +11,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import DISCLAIMER, __version__
-from ..engine import CheckResult, Finding, involving
+from ..engine import CheckResult, Finding, adding_view
 from ..normalize import UNKNOWN_NAME, Resolution
 from ..severity import RANK
 from ..suggest import for_resolution
 from ..visible import Line, Segment, visible, wrap  # noqa: F401 - Line and Segment are used by the batch table
-from .document import METHOD_TEXT, drug_label
+from .document import METHOD_TEXT, drug_label, verdict
 
 ORDER = ("contraindicated", "major", "moderate", "minor")
 
@@ -54,13 +54,18 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     def add(line: Line, hang: int | None = None) -> None:
         lines.extend(wrap(line, width, hang))
 
-    counted = involving(result.findings, adding) if adding else result.findings
+    view = adding_view(result, adding) if adding else result
+    counted, skipped = view.findings, view.skipped
     floor = RANK.get(min_severity, 1)
     shown = [f for f in counted if f.rank >= floor]
-    skipped = involving(result.skipped, adding) if adding else result.skipped
-    notice = _verdict(result, counted, shown, skipped, adding)
-    for line in notice:
-        add(line)
+    sentence = verdict(view, min_severity)  # the sentence every report for people opens with
+    if adding:
+        sentence = f"Adding {', '.join(adding)}: {sentence[:1].lower()}{sentence[1:]}"
+    style = "unknown" if not view.complete else counted[0].severity if counted else "warn" if skipped else "ok"
+    add([(sentence, style)])
+    unrec = [r.input for r in result.unrecognized]
+    if unrec:  # which names (the incomplete notice repeats at the end)
+        add([("  Not recognised: ", "unknown"), (", ".join(unrec), "")], 4)
     for original, n in splits:
         add([(f'  split "{original}" into {n} medications (commas and semicolons separate them)', "dim")], 4)
     if adding and len(counted) < len(result.findings):
@@ -69,9 +74,9 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
               f"{', '.join(adding)})", "dim")], 4)
     add([])
 
-    # one line per finding (the inputs joined by ' + ', since an input may hold a comma): every finding in --brief, else the major and contraindicated ones, so that the
-    # answer that matters is on the first screen, above the detailed blocks
-    # (one finding alone is followed at once by its block)
+    # one line per finding (the inputs joined by ' + ', since an input may hold a comma): every finding in
+    # --brief, else the major and contraindicated ones, so that the answer that matters is on the first
+    # screen, above the detailed blocks (one finding alone is followed at once by its block)
     if detail == "brief":
         listed = shown
     else:
@@ -95,8 +100,10 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
         for f in skipped:
             add([(f"  {f.severity.upper()} from age {f.rule_data['min_age']}: {f.rule_data['title']} ({', '.join(f.drugs)})", "")])
         add([])
-    if detail != "brief":
+    if detail != "brief" or show_resolutions:
         _medications(result, kb, add, width, show_resolutions)
+    elif not result.complete:  # brief: only the names not recognised, with their suggestions
+        _medications(result, kb, add, width, False, problems_only=True)
 
     for line in _summary(result, counted, shown, skipped):
         add(line)
@@ -113,32 +120,6 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     return lines
 
 
-def _verdict(result: CheckResult, counted: list[Finding], shown: list[Finding], skipped: list[Finding],
-             adding: Sequence[str]) -> list[Line]:
-    """The outcome in one sentence (and the incomplete notice): the first lines of the report."""
-    n = len(result.resolutions)
-    meds = f"{n} medication{'s' if n != 1 else ''}"
-    lead = f"Adding {', '.join(adding)}: " if adding else ""
-    out: list[Line] = []
-    if counted:
-        text = f"{lead}{_counts(counted)} found"
-        hidden = len(counted) - len(shown)
-        if hidden:
-            text += f" ({hidden} below --min-severity not shown)"
-        out.append([(text + ".", counted[0].severity)])
-    unrec = [r.input for r in result.unrecognized]
-    if unrec:
-        out.append(_incomplete(unrec, n))
-    elif not counted:
-        if skipped:
-            k = len(skipped)
-            out.append([(f"{lead}No interactions found; all {meds} recognised; {k} rule{'s' if k != 1 else ''} for older "
-                         "adults not applied without a patient age (use --age).", "warn")])
-        else:
-            out.append([(f"{lead}No interactions found; all {meds} recognised.", "ok")])
-    return out
-
-
 def _counts(findings: list[Finding]) -> str:
     """'2 major, 1 moderate interactions': the findings by severity, most severe first."""
     counts: dict[str, int] = {}
@@ -151,7 +132,7 @@ def _counts(findings: list[Finding]) -> str:
 def _incomplete(unrec: list[str], n: int) -> Line:
     return [("INCOMPLETE: ", "unknown"),
             (f"{len(unrec)} of {n} medication{'s' if n != 1 else ''} not recognised ({', '.join(unrec)}); "
-             "interactions involving them were not checked.", "")]
+             f"interactions involving {'it' if len(unrec) == 1 else 'them'} were not checked.", "")]
 
 
 def needs_interpretation(r: Resolution) -> bool:
@@ -159,9 +140,13 @@ def needs_interpretation(r: Resolution) -> bool:
     return not (r.ok and r.method == "generic" and not r.removed and not r.confirmed and not r.product)
 
 
-def _medications(result: CheckResult, kb: Any, add: Callable[..., None], width: int, show_all: bool) -> None:
-    rows = result.resolutions if show_all else [r for r in result.resolutions if needs_interpretation(r)]
-    plain_names = [] if show_all else [r.input for r in result.resolutions if not needs_interpretation(r)]
+def _medications(result: CheckResult, kb: Any, add: Callable[..., None], width: int, show_all: bool,
+                 problems_only: bool = False) -> None:
+    if problems_only:
+        rows, plain_names = [r for r in result.resolutions if not r.settled], []
+    else:
+        rows = result.resolutions if show_all else [r for r in result.resolutions if needs_interpretation(r)]
+        plain_names = [] if show_all else [r.input for r in result.resolutions if not needs_interpretation(r)]
     if rows:
         note = "" if show_all or not plain_names else "  (those that needed interpretation; --show-resolutions lists all)"
         add([("Medications", "title"), (note, "dim")])
