@@ -26,9 +26,15 @@ from .paths import rule_files, schema_path, shipped_rules_dir
 # tables a check does not read, kept marshalled in the cache until first use
 DETAILS = ("drugs", "classes", "label_reviews")
 _CACHE_FORMAT = 8
-# memos are capped so that memory does not grow with the run: beyond, answers are computed afresh
-PAIR_MEMO_LIMIT = 250_000  # pairs of medications (about 40 MB)
-RESOLVED_LIMIT = 250_000  # distinct input strings (about 70 MB)
+# memos are capped, in entries and in the length of the strings they keep, so that memory does
+# not grow with the run (bench/memory.py): beyond, answers are computed afresh. 100,000 lists of a
+# dispensing export hold about as many distinct strings, so a run is at its caps from there on.
+PAIR_MEMO_LIMIT = 65_536  # pairs of medications (about 12 MB)
+RESOLVED_LIMIT = 100_000  # distinct input strings (about 30 MB)
+# output pieces of unrecognised strings (each carries its suggestions, about 450 bytes): a memo
+# of suggestions stands behind them, and hand-typed strings seldom come back
+UNRECOGNISED_LIMIT = 8_192
+MEMO_KEY_MAX = 256  # characters: a longer string (never a real name) is never remembered
 
 
 class KnowledgeBase:

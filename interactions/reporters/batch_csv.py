@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import CheckResult
+from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..suggest import for_resolution
 from .batch_stream import StreamWriter, write_bytes
 from .document import shown_findings
@@ -94,7 +95,7 @@ class Writer(StreamWriter):
                 sugg = for_resolution(res, self.kb)
                 kind, title = "unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}"
             hit = self._row(kind, "", "", title, "", cell(res.input), "")
-            if len(self._unrec) < 200_000:
+            if len(self._unrec) < UNRECOGNISED_LIMIT and len(res.input) <= MEMO_KEY_MAX:
                 self._unrec[res.input] = hit
         return hit
 

@@ -16,12 +16,14 @@ from json.encoder import encode_basestring as _str
 from typing import Any
 
 from ..engine import CheckResult, Finding
+from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..normalize import Resolution
 from .batch_stream import StreamWriter
 from .document import brief_finding, document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
 
 DUMPS = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-CACHE_LIMIT = 200_000  # distinct strings remembered per cache; beyond, pieces are made afresh
+CACHE_LIMIT = 100_000  # distinct strings remembered per cache (of MEMO_KEY_MAX characters at most); beyond, pieces are made afresh
+DRUGS_LIMIT = 32_768  # drug-name arrays of findings (cheap to make again)
 
 
 def _slot(name: str) -> str:
@@ -83,7 +85,7 @@ class Encoder:
             p = meds.get(r.input)
             if p is None:
                 p = self._medication(r)
-                if len(meds) < CACHE_LIMIT:
+                if len(meds) < CACHE_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     meds[r.input] = p
             pieces.append(p)
         unrec = []
@@ -91,7 +93,7 @@ class Encoder:
             p = self._unrec.get(r.input)
             if p is None:
                 p = DUMPS(unrecognized(r, kb))
-                if len(self._unrec) < CACHE_LIMIT:
+                if len(self._unrec) < UNRECOGNISED_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     self._unrec[r.input] = p
             unrec.append(p)
         shown = shown_findings(result, self.min_severity)
@@ -167,7 +169,7 @@ class Encoder:
         drugs = self._drugs.get(f.drugs)
         if drugs is None:
             drugs = strings(f.drugs)
-            if len(self._drugs) < CACHE_LIMIT:
+            if len(self._drugs) < DRUGS_LIMIT:
                 self._drugs[f.drugs] = drugs
         if self.brief:
             return t % {"drugs": drugs, "inputs": strings(f.inputs)}
