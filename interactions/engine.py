@@ -85,7 +85,8 @@ class CheckResult:
     def unrecognized(self) -> list[Resolution]:
         seen: dict[str, Resolution] = {}
         for r in self.resolutions:
-            if not r.settled and r.input not in seen:
+            st = r.status
+            if st != "ok" and st != "non_medication" and r.input not in seen:  # not r.settled, inline
                 seen[r.input] = r
         return [seen[k] for k in sorted(seen)]
 
@@ -119,12 +120,13 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     resolutions = [memo.get(m) or resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
+    known = kb.known_meds  # kb.med's memo, read directly: a list asks it for every entry
     for r in resolutions:
-        if not r.ok:
+        if r.status != "ok":
             continue
         m = merged.get(r.drugs)
         if m is None:
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], kb.med(r.drugs))
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], known.get(r.drugs) or kb.med(r.drugs))
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
