@@ -64,6 +64,7 @@ class KnowledgeBase:
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
+        self.known_meds = self._meds  # read-only view for the engine's inner loop (see med())
         self.pair_memo: dict[tuple[int, int], tuple] = {}  # see pair()
         # simple pair rules (two slots, one medication each) get a bit each, in
         # rule-id order, and an index by the tags of either slot

@@ -118,3 +118,21 @@ def test_closing_a_source_closes_what_a_reader_left_open(tmp_path):
     assert raw.closed
     with pytest.raises(StopIteration):
         next(lines)
+
+
+def test_fast_jsonl_summary_counts_every_kind_of_entry():
+    """The summary is filled from counts into a template: each count must match document()'s."""
+    kb = KnowledgeBase(_DATA)
+    enc = Encoder(kb, "major")
+    cases = [
+        ["alcohol swabs", "warfarin", "aspirin", "notadrug"],  # a non-medicine, a finding, an unknown
+        ["alcohol swabs", "lancets"],  # settled, nothing checked
+        ["warfarin", "ibuprofen", "fluconazole", "simvastatin"],  # findings, some below the floor
+        ["notadrug"],
+    ]
+    for meds in cases:
+        for age in (None, 80):
+            result = check(meds, kb, age)
+            expected = document(result, kb, "major")
+            expected.update(id="x", line=3)
+            assert enc.encode(result, "x", 3) == DUMPS(expected) + "\n", meds
