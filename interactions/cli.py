@@ -76,6 +76,9 @@ EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
         "check-meds Lioresal \"Xanax 0.5 mg\" --age 78",
         "check-meds baclofen lisinopril --fail-on major",
         "check-meds baclofen alcohol --format json",
+        "check-meds warfarin simvastatin Zoloft --adding fluconazole",
+        "check-meds oxycodone alprazolam gabapentin --brief",
+        "check-meds warfarin fluconazole --format html --patient 12345 > report.html",
         "printf 'baclofen\\nalcohol\\n' | check-meds -",
     ),
     ("info",): ("check-meds info", "check-meds info --format json --rules /srv/site-rules"),
@@ -84,7 +87,8 @@ EXAMPLES: dict[tuple[str, ...], tuple[str, ...]] = {
         "check-meds batch export.csv --format jsonl --detail brief",
         "check-meds batch - --format csv < lists.txt",
     ),
-    ("explain",): ("check-meds explain Lioresal", "check-meds explain opioid-benzodiazepine", "check-meds explain class:opioid"),
+    ("explain",): ("check-meds explain Lioresal", "check-meds explain warfarin fluconazole",
+                   "check-meds explain opioid-benzodiazepine", "check-meds explain class:opioid"),
     ("rules",): ("check-meds rules list --severity major", "check-meds rules validate /srv/site-rules", "check-meds rules test"),
     ("rules", "list"): ("check-meds rules list --severity contraindicated", "check-meds rules list --drug warfarin --text bleeding"),
     ("rules", "validate"): ("check-meds rules validate", "check-meds rules validate /srv/site-rules --format json"),
@@ -230,7 +234,8 @@ def mistyped_command(word: str) -> str | None:
         return None
     from rapidfuzz.distance import OSA
 
-    from interactions.cliutil import load_kb
+    from interactions.cliutil import site_dirs
+    from interactions.kb import load_knowledge_base
     from interactions.normalize import resolve
     from interactions.suggest import closest_score
 
@@ -238,7 +243,7 @@ def mistyped_command(word: str) -> str | None:
     command, score = max(((c, OSA.normalized_similarity(w, c)) for c in COMMANDS), key=lambda h: h[1])
     if score < TYPO_SIMILARITY:
         return None
-    kb = load_kb(None)
+    kb = load_knowledge_base(site_dirs(None))  # its notes are printed by the check, if it is one
     if resolve(word, kb).status != "unknown":
         return None
     closest = closest_score(word, kb)

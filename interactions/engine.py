@@ -85,7 +85,8 @@ class CheckResult:
     def unrecognized(self) -> list[Resolution]:
         seen: dict[str, Resolution] = {}
         for r in self.resolutions:
-            if not r.settled and r.input not in seen:
+            st = r.status
+            if st != "ok" and st != "non_medication" and r.input not in seen:  # not r.settled, inline
                 seen[r.input] = r
         return [seen[k] for k in sorted(seen)]
 
@@ -147,12 +148,13 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     resolutions = [memo.get(m) or resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
+    known = kb.known_meds  # kb.med's memo, read directly: a list asks it for every entry
     for r in resolutions:
-        if not r.ok:
+        if r.status != "ok":
             continue
         m = merged.get(r.drugs)
         if m is None:
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], kb.med(r.drugs))
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], known.get(r.drugs) or kb.med(r.drugs))
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
@@ -190,16 +192,15 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         pair = kb.pair
         facts = [m.facts for m in medications]
         keep = ~enumerated
+        m0s = [f.m0 & keep for f in facts]
+        m1s = [f.m1 & keep for f in facts]
         for i in range(n - 1):
-            a = facts[i]
-            am0, am1 = a.m0 & keep, a.m1 & keep
+            am0 = m0s[i]
+            am1 = m1s[i]
             if not (am0 | am1):
                 continue
-            for j in range(i + 1, n):
-                b = facts[j]
-                if not ((am0 & b.m1) | (b.m0 & am1)):
-                    continue
-                hits = pair(a, b)
+            for j in [j for j in range(i + 1, n) if (am0 & m1s[j]) or (m0s[j] & am1)]:
+                hits = pair(facts[i], facts[j])
                 if not hits:
                     continue
                 used = frozenset((i, j))
@@ -215,15 +216,26 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
                         if age < min_age:
                             continue
                     raw.append(Finding(rid, rule, drugs, ins, used))
+    if candidates:
+        # the medications that can fill one of each candidate rule's slots
+        touched: dict[str, list[int]] = {}
+        for i, m in enumerate(medications):
+            for rid in m.facts.touches & candidates:
+                t = touched.get(rid)
+                if t is None:
+                    touched[rid] = [i]
+                else:
+                    t.append(i)
+        touched.update(members)
     for rid in sorted(candidates):
+        idx = touched.get(rid)
+        if idx is None or len(idx) < 2:
+            continue
         rule = rules[rid]
         min_age = rule["min_age"]
         if min_age and age is not None and age < min_age:
             continue
         out = skipped if min_age and age is None else raw
-        idx = members.get(rid)
-        if idx is None:  # the medications that can fill one of the rule's slots
-            idx = [i for i, m in enumerate(medications) if rid in m.facts.touches]
         for meds_used, drugs in _fire(rid, rule, medications, kb, idx):
             ins = ins_memo.get(meds_used)
             if ins is None:

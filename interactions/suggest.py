@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .kb import UNRECOGNISED_LIMIT
 from .text import key
 
 LIMIT = 5
@@ -39,7 +40,7 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
     hit = memo.get((query, limit))
     if hit is None:
         hit = _suggest(query, kb, limit)
-        if len(memo) < 100_000:
+        if len(memo) < UNRECOGNISED_LIMIT:
             memo[(query, limit)] = hit
     return list(hit)
 

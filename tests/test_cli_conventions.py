@@ -191,3 +191,20 @@ def test_shell_completion_offers_commands_options_and_medication_names(tmp_path)
     assert "alcohol" in complete(tmp_path, "check-meds baclofen alc")
     assert complete(tmp_path, "check-meds check baclofen warf")[:2] == ["warfarin", "warfarin sodium"]
     assert complete(tmp_path, "check-meds baclofen --fail-on ") == ["minor", "moderate", "major", "contraindicated", "none"]
+
+
+def test_the_check_examples_run(capsys):
+    """The check's examples (the ones with no shell syntax) are accepted and checked."""
+    import shlex
+
+    for example in cli.EXAMPLES[("check",)]:
+        words = shlex.split(example)
+        if words[0] != "check-meds" or ">" in words:
+            continue
+        code, out, err = run(capsys, *words[1:])
+        assert code in (0, 1) and out and err == "", (example, err)
+
+
+def test_a_mistyped_subcommand_of_rules_is_suggested(capsys):
+    code, out, err = run(capsys, "rules", "lst")
+    assert code == 2 and out == "" and "No such command 'lst'. Did you mean 'list'?" in err

@@ -178,3 +178,14 @@ def test_batch_settings_match_the_batch_command():
             p = params[v.setting.param]
             assert tuple(p.type.choices) == v.setting.choices
             assert (p.default.value if hasattr(p.default, "value") else p.default) == v.setting.default
+
+
+def test_color_is_a_setting_of_the_check(configured, monkeypatch, capsys):
+    configured.write_text('color = "always"\n')
+    assert fastcli.parse(["baclofen", "alcohol"])["color"] == "always"
+    monkeypatch.setenv("CHECK_MEDS_COLOR", "never")
+    assert fastcli.parse(["baclofen", "alcohol"])["color"] == "never"
+    assert fastcli.parse(["baclofen", "alcohol", "--color", "auto"])["color"] == "auto"
+    monkeypatch.setenv("CHECK_MEDS_COLOR", "sometimes")
+    assert fastcli.run(["baclofen"]) == 2
+    assert capsys.readouterr().err == "check-meds: CHECK_MEDS_COLOR='sometimes': must be one of auto, always, never\n"

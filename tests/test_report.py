@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 import subprocess
 from html.parser import HTMLParser
 
@@ -212,6 +213,16 @@ def test_no_control_character_reaches_a_reader(kb, meds, patient):
     outputs = [html_format.render(result, kb, "minor", patient, WHEN), markdown_format.render(result, kb, "minor", patient, WHEN)]
     if len(meds) > 1:
         outputs.append(render_list_text(explain_list(meds, kb), "kb", 80))
-    for out in outputs:
-        assert all(ch == "\n" or ch.isprintable() for ch in out)
+    for out in outputs:  # only the reports' own line breaks: no control, format or line/paragraph separator character
+        assert all(ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp") for ch in out)
     assert Page(outputs[0]).named("script") == []
+
+
+@pytest.mark.parametrize("fmt", ["html", "markdown"])
+def test_adding_shows_only_what_the_new_drug_brings_and_its_exit_code(fmt, capsys):
+    code = cli.run(["warfarin", "simvastatin 40 mg", "clarithromycin", "--adding", "fluconazole", "--format", fmt])
+    out = capsys.readouterr().out
+    assert code == 1 and "Adding fluconazole: highest severity major:" in out.replace("\\", "")
+    assert "Warfarin with a drug that raises the INR" in out and "Simvastatin or lovastatin with a strong CYP3A4 inhibitor" not in out
+    assert "among the rest of the list not shown (they do not involve fluconazole)" in out
+    assert cli.run(["warfarin", "simvastatin 40 mg", "clarithromycin", "--adding", "lisinopril", "--format", fmt]) == 0

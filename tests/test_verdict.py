@@ -32,3 +32,12 @@ def test_no_interaction_is_said_with_every_name_recognised(kb):
 def test_nothing_recognised_is_not_called_no_interaction(kb):
     v = verdict(check(["zzqxv", "qqzzv"], kb))
     assert v == "Incomplete: 2 of 2 medications not recognised (interactions involving them were not checked); nothing could be checked."
+
+
+def test_adding_counts_only_the_findings_that_involve_the_new_drug(kb):
+    result = check(["warfarin", "simvastatin 40 mg", "clarithromycin", "fluconazole"], kb)
+    v = verdict(result, adding=["fluconazole"])
+    assert v.startswith("Adding fluconazole: highest severity major: ") and "(contraindicated" not in v
+    assert verdict(result).startswith("Highest severity contraindicated: ")
+    quiet = check(["warfarin", "simvastatin 40 mg", "clarithromycin", "lisinopril"], kb)
+    assert verdict(quiet, adding=["lisinopril"]) == "Adding lisinopril: no interactions found among 4 medications, all recognised."

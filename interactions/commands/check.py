@@ -80,7 +80,7 @@ def run_check(meds: list[str], fmt: str = "text", fail_on: str = "minor", min_se
     elif fmt in ("html", "markdown"):
         from ..reporters.markdown_format import PAGES
 
-        sys.stdout.write(PAGES[fmt](adding_view(result, added) if added else result, kb, min_severity, patient))
+        sys.stdout.write(PAGES[fmt](result, kb, min_severity, patient, adding=added))
     else:
         view = {"detail": "brief" if brief else "verbose" if verbose else "normal",
                 "show_resolutions": show_resolutions, "adding": added, "splits": splits + added_splits}

@@ -8,6 +8,7 @@ Pure: the time is passed in (see :func:`generated_at`).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,12 +17,6 @@ from ..engine import CheckResult
 from .document import document, verdict
 
 TITLE = "Medication interaction check"
-
-
-def shown(text: str) -> str:
-    """Text with every control or invisible formatting character written visibly (``\\x1b``, ``\\n``, ``\\u202e``),
-    so a name cannot fake a line, clear a screen or reorder what a reader sees."""
-    return text if text.isprintable() else "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
 
 
 def generated_at() -> str:
@@ -39,9 +34,13 @@ def link(url: str | None) -> str | None:
 
 
 def context(result: CheckResult, kb: Any, min_severity: str = "minor", patient: str | None = None,
-            when: str | None = None) -> dict[str, Any]:
-    """Everything the report shows, as plain data (text not yet escaped)."""
-    doc = document(result, kb, min_severity)
+            when: str | None = None, adding: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything the report shows, as plain data (text not yet escaped).
+
+    ``adding``: the inputs being added to the list (``--adding``); only the
+    findings that involve one of them are shown and counted in the verdict.
+    """
+    doc = document(result, kb, min_severity, adding)
     info = doc["knowledge_base"]
     return {
         "title": TITLE,
@@ -51,8 +50,9 @@ def context(result: CheckResult, kb: Any, min_severity: str = "minor", patient: 
         "knowledge_base": f"{info['name']} {info['version']}",
         "site_rules": [f"{s['name']} {s['version']}" for s in info["site_rules"]],
         "disabled_rules": [d["rule"] for d in info["disabled_rules"]],
-        "verdict": verdict(result, min_severity),
-        "highest": result.highest,
+        "verdict": verdict(result, min_severity, adding),
+        "highest": doc["adding"]["highest_severity"] if adding else result.highest,
+        "adding": doc.get("adding"),
         "complete": result.complete,
         "findings": doc["findings"],
         "skipped_rules": doc["skipped_rules"],
@@ -82,6 +82,15 @@ def unrecognised_text(u: dict[str, Any]) -> str:
     if u["ambiguous"]:
         return f"ambiguous: could be {', '.join(sugg)}"
     return f"did you mean {', '.join(sugg)}?" if sugg else "no similar name is known"
+
+
+def adding_note(ctx: dict[str, Any]) -> str | None:
+    """With --adding, how many findings among the rest of the list the report leaves out."""
+    a = ctx["adding"]
+    if not a or not a["findings_not_involving"]:
+        return None
+    k = a["findings_not_involving"]
+    return f"{k} finding{'s' if k != 1 else ''} among the rest of the list not shown (they do not involve {', '.join(a['medications'])})."
 
 
 def medication_text(m: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..engine import CheckResult, Finding, involving
+from ..engine import CheckResult, Finding, adding_view, involving
 from ..normalize import Resolution
 from ..severity import RANK, SEVERITIES
 from ..suggest import for_resolution
@@ -227,14 +227,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def verdict(result: CheckResult, min_severity: str = "minor") -> str:
+def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[str] = ()) -> str:
     """The outcome of a check in one sentence, for the first line of every human-facing report.
 
     The highest severity and how many warnings (by severity), or that the
     check is incomplete (how many names were not recognised), or that no
     interaction was found with every medication recognised. Counts cover every
-    finding; findings below ``min_severity`` are said to be hidden.
+    finding; findings below ``min_severity`` are said to be hidden. With
+    ``adding`` (inputs being added to the list) only the findings that involve
+    one of them count, and the sentence starts by naming them.
     """
+    if adding:
+        sentence = verdict(adding_view(result, adding), min_severity)
+        return f"Adding {', '.join(a.strip() for a in adding)}: {sentence[:1].lower()}{sentence[1:]}"
     n = len(result.resolutions)
     unrec = len(result.unrecognized)
     if unrec:

@@ -7,7 +7,8 @@ import textwrap
 from typing import Any
 
 from .. import DISCLAIMER, __version__
-from .chart import shown, unrecognised_text
+from ..visible import visible as shown
+from .chart import unrecognised_text
 from .document import METHOD_TEXT, knowledge_base_info
 
 INDENT = 19

@@ -8,11 +8,13 @@ A4 or Letter without colour (severity is written, not only coloured).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
 from ..engine import CheckResult
-from .chart import context, finding_fields, link, medication_text, shown, unrecognised_text
+from ..visible import visible as shown
+from .chart import adding_note, context, finding_fields, link, medication_text, unrecognised_text
 
 CSS = """
 :root { --ink: #1a1a1a; --muted: #555; --line: #ccc; --contraindicated: #7a0010; --major: #b00020;
@@ -129,6 +131,9 @@ def render_context(ctx: dict[str, Any]) -> str:
            f"<style>{CSS}</style>", "</head>", "<body>", "<main>", "<header>", f"<h1>{e(ctx['title'])}</h1>",
            *_meta(ctx), "</header>",
            f'<p class="verdict {level}" id="verdict">{e(ctx["verdict"])}</p>']
+    note = adding_note(ctx)
+    if note:
+        out.append(f'<p class="muted" id="adding">{e(note)}</p>')
     if ctx["unrecognized"]:
         out += ['<section class="unrecognised" id="unrecognised">', "<h2>Not recognised: interactions with these were not checked</h2>", "<ul>",
                 *(_unrecognised(u) for u in ctx["unrecognized"]), "</ul>", "</section>"]
@@ -153,5 +158,6 @@ def render_context(ctx: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: CheckResult, kb: Any, min_severity: str = "minor", patient: str | None = None, when: str | None = None) -> str:
-    return render_context(context(result, kb, min_severity, patient, when))
+def render(result: CheckResult, kb: Any, min_severity: str = "minor", patient: str | None = None, when: str | None = None,
+           adding: Sequence[str] = ()) -> str:
+    return render_context(context(result, kb, min_severity, patient, when, adding))

@@ -8,10 +8,12 @@ written and cannot format or link; control characters are written visibly
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ..engine import CheckResult
-from .chart import context, finding_fields, link, medication_text, shown, unrecognised_text
+from ..visible import visible as shown
+from .chart import adding_note, context, finding_fields, link, medication_text, unrecognised_text
 from .html_format import render as render_html
 
 # Characters that can start markup inside a line. Every line starts with this module's own markup
@@ -46,6 +48,9 @@ def render_context(ctx: dict[str, Any]) -> str:
     if ctx["disabled_rules"]:
         out.append(f"- **Rules disabled by site:** {md(', '.join(ctx['disabled_rules']))}")
     out += ["", f"**{md(ctx['verdict'])}**", ""]
+    note = adding_note(ctx)
+    if note:
+        out += [md(note), ""]
     if ctx["unrecognized"]:
         out += ["## Not recognised: interactions with these were not checked", ""]
         for u in ctx["unrecognized"]:
@@ -70,8 +75,9 @@ def render_context(ctx: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(result: CheckResult, kb: Any, min_severity: str = "minor", patient: str | None = None, when: str | None = None) -> str:
-    return render_context(context(result, kb, min_severity, patient, when))
+def render(result: CheckResult, kb: Any, min_severity: str = "minor", patient: str | None = None, when: str | None = None,
+           adding: Sequence[str] = ()) -> str:
+    return render_context(context(result, kb, min_severity, patient, when, adding))
 
 
 PAGES = {"html": render_html, "markdown": render}
