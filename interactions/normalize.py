@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .kb import RESOLVED_LIMIT
+from .kb import MEMO_KEY_MAX, RESOLVED_LIMIT
 from .text import display, key
 
 # ---- vocabulary of dose text ------------------------------------------------
@@ -222,7 +222,7 @@ def resolve(text: str, kb: Any) -> Resolution:
         hit = _resolve(text, kb)
         if hit.method == "non-medication":  # a device, a supply, "no known medications"
             hit.status = "non_medication"
-        if len(memo) < RESOLVED_LIMIT:
+        if len(memo) < RESOLVED_LIMIT and len(text) <= MEMO_KEY_MAX:
             memo[text] = hit
     return hit
 
@@ -520,7 +520,7 @@ def _kind(tok: str) -> int:
     k = _kinds.get(tok)
     if k is None:
         k = _classify(tok)
-        if len(_kinds) < 200_000:
+        if len(_kinds) < 16_384:  # tokens of dose text: a few thousand in practice
             _kinds[tok] = k
     return k
 

@@ -14,6 +14,16 @@ ROOT = HERE.parent
 FIXTURES = HERE / "fixtures"
 
 
+def fuzz_n(default: int) -> int:
+    """How many inputs a fuzz or property test tries: ``default``, or CHECK_MEDS_FUZZ_N for a longer run.
+
+    ``CHECK_MEDS_FUZZ_N=5000 python -m pytest tests/test_cache.py -k fuzz tests/test_reliability.py ...``
+    (the figures of such a run are in bench/README.md).
+    """
+    raw = os.environ.get("CHECK_MEDS_FUZZ_N", "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden files from the current output")
 

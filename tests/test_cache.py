@@ -66,6 +66,7 @@ import stat as statmod  # noqa: E402
 import pytest  # noqa: E402
 
 import cli  # noqa: E402
+from conftest import fuzz_n  # noqa: E402
 
 SITE = ROOT / "tests" / "fixtures" / "site"
 
@@ -109,7 +110,8 @@ def test_cache_corruption_fuzz_never_changes_an_answer(tmp_path, monkeypatch):
     monkeypatch.setattr(kbmod, "compile_dirs", lambda dirs: compiled.append(1) or data)
     rng = random.Random(20261202)
     tried = 0
-    for i in range(300):
+    runs = fuzz_n(300)
+    for i in range(runs):
         b = bytearray(original)
         kind = i % 3
         if kind == 0:
@@ -128,7 +130,7 @@ def test_cache_corruption_fuzz_never_changes_an_answer(tmp_path, monkeypatch):
         assert any("damaged" in note for note in kb.notes), kb.notes
         assert kb.names == good.names and kb.rules == good.rules
         tried += 1
-    assert tried == 300
+    assert tried == runs
 
 
 def test_a_cache_directory_writable_by_others_is_refused_and_not_written(tmp_path, monkeypatch):
@@ -214,4 +216,26 @@ def test_rules_path_that_is_not_a_directory_is_one_line(tmp_path, capsys, make):
         path.write_text("x")
     code = cli.run(["check", "baclofen", "--rules", str(path)])
     err = capsys.readouterr().err
-    assert code == 3 and len(err.splitlines()) == 1 and str(path) in err, err
+    # a usage error (exit 2), and no line number: the path is wrong, not a line of a rule file
+    assert code == 2 and len(err.splitlines()) == 1 and f"check-meds: {path}: " in err and f"{path}:1" not in err, err
+
+
+def test_a_read_only_cache_directory_falls_back_to_the_per_user_one_instead_of_compiling_every_run(tmp_path, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o700)
+    ro.chmod(0o500)
+    real_access = os.access
+    # root may write anywhere: emulate the read-only directory an ordinary user meets
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if os.fspath(p) == str(ro) and mode & os.W_OK else real_access(p, mode, **kw))
+    monkeypatch.setenv("CHECK_MEDS_CACHE_DIR", str(ro))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-cache"))
+    try:
+        kbmod.load_knowledge_base()
+        assert list(ro.iterdir()) == []
+        assert [p.suffix for p in (tmp_path / "home-cache" / "check-meds").iterdir()] == [".marshal"]
+        calls = []
+        monkeypatch.setattr(kbmod, "compile_dirs", lambda dirs: calls.append(dirs))
+        kb = kbmod.load_knowledge_base()
+        assert calls == [] and kb.counts["rules"] > 0  # read back: no recompiling on every run
+    finally:
+        ro.chmod(0o700)

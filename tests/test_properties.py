@@ -5,13 +5,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import fuzz_n
 from interactions.engine import check
 from interactions.kb import KnowledgeBase, compile_dirs, rule_dirs
 
 _KB = KnowledgeBase(compile_dirs(rule_dirs()))
 NAMES = sorted(k for k, v in _KB.names.items() if not k.startswith("rxcui:") and v[0] != "non-medication")
 med_lists = st.lists(st.sampled_from(NAMES), min_size=0, max_size=8)
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=fuzz_n(150), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
 def signature(result):

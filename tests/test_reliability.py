@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cli
+from conftest import fuzz_n
 
 ROOT = Path(__file__).parent.parent
 SITE = ROOT / "tests" / "fixtures" / "site"
@@ -70,7 +72,7 @@ def test_a_rules_path_with_a_byte_that_is_not_utf8_gives_valid_json(capsys, tmp_
     assert doc["knowledge_base"]["site_rules"][0]["path"].endswith("site\\xff")
 
 
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=fuzz_n(150), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @SETTINGS
@@ -138,3 +140,105 @@ def test_a_signal_during_a_parallel_batch_stops_cleanly_and_says_what_was_writte
     ids = [json.loads(s)["id"] for s in lines]
     assert ids == [str(i) for i in range(1, len(ids) + 1)]
     assert f"interrupted ({name}): {len(ids)} lists written (the last: '{ids[-1]}', line {ids[-1]})" in text
+
+
+def _children(pid):
+    """The process ids of ``pid``'s children (every thread's)."""
+    kids = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            kids += [int(k) for k in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return kids
+
+
+def test_a_worker_killed_alone_ends_the_run_with_5_and_says_what_was_lost(tmp_path):
+    f = tmp_path / "lists.txt"
+    f.write_text("baclofen, alcohol, Percocet, Xanax 0.5 mg, sertraline, tramadol\n" * 200_000)
+    proc = _proc("batch", f, "--format", "jsonl", "--jobs", "2")
+    try:
+        assert select.select([proc.stdout], [], [], 60)[0], "no output within a minute"
+        head = os.read(proc.stdout.fileno(), 20_000)
+        assert head  # it is running, with its workers
+        workers = _children(proc.pid)
+        assert len(workers) == 2, workers
+        os.kill(workers[0], signal.SIGKILL)  # as the out-of-memory killer would: the parent is not told
+        rest, err = proc.communicate(timeout=60)  # it used to wait for the lost chunk forever
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = err.decode()
+    assert proc.returncode == 5, text[-2000:]
+    assert "Traceback" not in text and len(text.strip().splitlines()) == 1, text[-2000:]
+    lines = (head + rest).decode().splitlines(keepends=True)
+    assert lines and all(s.endswith("\n") for s in lines)
+    ids = [json.loads(s)["id"] for s in lines]
+    assert ids == [str(i) for i in range(1, len(ids) + 1)]  # every list done is written, in order, and no other
+    lost = len(ids) + 1
+    assert f"a worker process ended unexpectedly (killed by signal 9): {len(ids)} lists written (the last: '{ids[-1]}', line {ids[-1]}); lists from '{lost}' (line {lost}) on were not checked" in text
+    for w in workers:  # no worker is left running (one not yet reaped is a zombie, state Z)
+        try:
+            state = Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        assert state == "Z", (w, state)
+
+
+# ---- memory bounded over any number of lists ----
+
+
+def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys, tmp_path, monkeypatch):
+    from interactions import kb as kbmod, normalize, suggest
+    from interactions.batch import session
+    from interactions.reporters import batch_csv, batch_jsonl
+
+    monkeypatch.setattr(normalize, "RESOLVED_LIMIT", 40)
+    monkeypatch.setattr(batch_jsonl, "CACHE_LIMIT", 40)
+    monkeypatch.setattr(batch_jsonl, "UNRECOGNISED_LIMIT", 40)
+    monkeypatch.setattr(batch_csv, "UNRECOGNISED_LIMIT", 40)
+    monkeypatch.setattr(suggest, "UNRECOGNISED_LIMIT", 40)
+    long_name = "unknownname " * 30  # 360 characters: over MEMO_KEY_MAX, never a real name
+    assert len(long_name.strip()) > kbmod.MEMO_KEY_MAX
+    f = tmp_path / "lists.jsonl"
+    f.write_text("".join(json.dumps({"id": str(i), "medications": [f"baclofen {i} mg", f"zzq{i}", long_name]}) + "\n" for i in range(300)))
+    seen = []
+    make = session.make_writer
+    monkeypatch.setattr(session, "make_writer", lambda opts, kb: seen.append((kb, w := make(opts, kb))) or w)
+    for fmt in ("jsonl", "csv"):
+        code = cli.run(["batch", str(f), "--format", fmt, "--jobs", "1", "--no-progress"])
+        out, err = capsys.readouterr()
+        assert code == 4 and "lists in 300, lists out 300, errors 0" in err
+        assert out.count("unknownname") >= 300  # answered every time, only not remembered
+    kb, writer = seen[-1]
+    assert len(kb.resolved) <= 40 and long_name.strip() not in kb.resolved
+    assert 0 < len(kb._suggest_memo) <= 40  # 300 distinct misspellings asked for suggestions
+    assert len(writer._unrec) <= 40 and long_name.strip() not in writer._unrec
+    (_, jsonl_writer) = seen[0]
+    enc = jsonl_writer.encoder
+    assert len(enc._meds) <= 40 and len(enc._unrec) <= 40 and long_name.strip() not in enc._meds
+
+
+def _peak_mb(*args):
+    """Peak resident memory (MB) of a check-meds run in its own process, and its stdout."""
+    proc = subprocess.Popen([sys.executable, "-m", "cli", *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    with proc.stdout:
+        out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, out
+
+
+@pytest.mark.parametrize("fmt, line", [("text", b"baclofen, " + b"x" * (100 << 20)), ("jsonl", b'{"id": "b", "medications": ["' + b"q" * (100 << 20) + b'"]}')])
+def test_a_100_mb_line_is_an_error_entry_read_in_bounded_memory(tmp_path, fmt, line):
+    small = tmp_path / f"small.{fmt}"
+    big = tmp_path / f"big.{fmt}"
+    first = b"baclofen, alcohol" if fmt == "text" else b'{"id": "a", "medications": ["baclofen", "alcohol"]}'
+    small.write_bytes(first + b"\n")
+    big.write_bytes(first + b"\n" + line + b"\n")
+    base, _ = _peak_mb("batch", small, "--format", "jsonl", "--input-format", fmt)
+    peak, out = _peak_mb("batch", big, "--format", "jsonl", "--input-format", fmt)
+    docs = [json.loads(s) for s in out.splitlines()]
+    assert [d.get("error") for d in docs] == [None, "line longer than 1 MiB (not read)"] and docs[1]["line"] == 2
+    assert peak < base + 32, (base, peak)  # the line was once 37 times its size in memory; now never read whole

@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cli
+from conftest import fuzz_n
 
 DOCUMENTED = {0, 1, 2, 3, 4, 5, 129, 130, 141, 143}
-SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=fuzz_n(120), deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 names = st.one_of(
     st.text(min_size=0, max_size=40),

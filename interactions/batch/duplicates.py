@@ -9,8 +9,11 @@ error). Ids that differ only in case or surrounding spaces ('R01', ' r01')
 are different lists, and said so, since a person probably meant one.
 
 Ids are remembered exactly up to 65,536 of them (then the repeat test is a
-Bloom filter, and case variants are no longer looked for), so the first
-pass runs in bounded memory.
+fixed 16 MiB Bloom filter, and case variants are no longer looked for), so the
+first pass runs in bounded memory. Past that cap every real repeat is still
+found; a new id taken for a repeat by chance (about 1e-3 expected over a
+million ids) only makes the warning's count too high, since merging by id
+changes nothing for an id that does not repeat (docs/batch.md).
 """
 
 from __future__ import annotations

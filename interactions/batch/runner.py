@@ -164,6 +164,48 @@ def _end_worker(signum: int, frame: Any) -> None:
     raise SystemExit(128 + signum)
 
 
+class WorkerLost(Exception):
+    """A worker process ended in the middle of a run (killed, out of memory): its chunk is lost.
+
+    Carries the first list not written (id, line) and how the worker ended; the
+    lists before it were all yielded, in order.
+    """
+
+    def __init__(self, first: tuple, exitcode: int | None) -> None:
+        super().__init__(first, exitcode)
+        self.first = first
+        self.exitcode = exitcode
+
+    def how(self) -> str:
+        code = self.exitcode
+        if code is not None and code < 0:
+            return f"killed by signal {-code}"
+        return f"exit status {code}" if code is not None else "ended"
+
+
+# How often (seconds) the main process, waiting for a chunk, checks that no worker has ended.
+WATCH = 0.2
+
+
+def _collect(entry: tuple, workers: list[Any]) -> tuple[Any, int, list[Digest]]:
+    """The result of an in-flight chunk; :class:`WorkerLost` when a worker ends before it is ready.
+
+    A pool whose worker is killed quietly replaces it, and the chunk it held is
+    never answered: without this watch the run would wait for it forever.
+    """
+    result, first = entry
+    if isinstance(result, _Done):
+        return result.get()
+    while not result.ready():
+        result.wait(WATCH)
+        if result.ready():
+            break
+        ended = next((w for w in workers if w.exitcode is not None), None)
+        if ended is not None:
+            raise WorkerLost(first, ended.exitcode)
+    return result.get()
+
+
 def _work(records: list[Record]) -> tuple[Any, int, list[Digest]]:
     return _CHECKER.chunk(records)  # type: ignore[union-attr]
 
@@ -193,22 +235,23 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
     ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     _CHECKER = checker  # inherited by forked workers; never pickled
     pool = ctx.Pool(jobs, initializer=_init, initargs=(None if ctx.get_start_method() == "fork" else rebuild,))
+    workers = list(getattr(pool, "_pool", ()))  # the pool's processes: one ending means a lost chunk
     finished = False
     try:
-        inflight: deque = deque()
+        inflight: deque = deque()  # (result, (id, line) of the chunk's first list)
         busy = 0  # chunks handed to workers and not yet collected
         for c in chunked:
             if busy < jobs * 2:
-                inflight.append(pool.apply_async(_work, (c,)))
+                inflight.append((pool.apply_async(_work, (c,)), (c[0].id, c[0].line)))
                 busy += 1
             else:
-                inflight.append(_Done(checker.chunk(c)))
-            while inflight and (inflight[0].ready() or len(inflight) > jobs * 4):
+                inflight.append((_Done(checker.chunk(c)), None))
+            while inflight and (inflight[0][0].ready() or len(inflight) > jobs * 4):
                 head = inflight.popleft()
-                busy -= not isinstance(head, _Done)
-                yield head.get()
+                busy -= not isinstance(head[0], _Done)
+                yield _collect(head, workers)
         while inflight:
-            yield inflight.popleft().get()
+            yield _collect(inflight.popleft(), workers)
         pool.close()
         pool.join()
         finished = True

@@ -16,7 +16,7 @@ from ..exitcodes import ExitCode
 from . import ReadOptions, Record
 from .formats import read
 from .progress import make_progress
-from .runner import Budget, Checker, auto_jobs, chunks, run
+from .runner import Budget, Checker, WorkerLost, auto_jobs, chunks, run
 from .source import Source
 from .tally import Tally
 
@@ -135,6 +135,8 @@ def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None 
                     progress.advance(n)
         except Interrupted as exc:
             raise Interrupted(exc.signum, _stopped(exc.signum, tally.lists_out, last)) from None
+        except WorkerLost as exc:  # killed from outside (the out-of-memory killer): exit 5, the output ends there
+            raise CheckMedsError(_lost(exc, tally.lists_out, last), ExitCode.INTERNAL) from None
         finally:
             progress.close()
             gc.set_threshold(*threshold)
@@ -160,12 +162,24 @@ def _write_notes(read_opts: ReadOptions, err: TextIO) -> None:
 SIGNAL_NAMES = {2: "Ctrl-C", 1: "SIGHUP", 15: "SIGTERM"}
 
 
-def _stopped(signum: int, written: int, last: tuple) -> str:
-    """The stderr line of an interrupted run: how many lists were written, and the last of them."""
+def _written(written: int, last: tuple) -> str:
     what = f"{written} list{'s' if written != 1 else ''} written"
     if written and last[0] is not None:
         what += f" (the last: {last[0]!r}" + (f", line {last[1]}" if last[1] is not None else "") + ")"
-    return f"interrupted ({SIGNAL_NAMES.get(signum, f'signal {signum}')}): {what}; the output ends there, the rest was not checked"
+    return what
+
+
+def _stopped(signum: int, written: int, last: tuple) -> str:
+    """The stderr line of an interrupted run: how many lists were written, and the last of them."""
+    return f"interrupted ({SIGNAL_NAMES.get(signum, f'signal {signum}')}): {_written(written, last)}; the output ends there, the rest was not checked"
+
+
+def _lost(exc: WorkerLost, written: int, last: tuple) -> str:
+    """The stderr line of a run whose worker process ended: what was written, and the first list lost."""
+    first = exc.first
+    lost = f"lists from {first[0]!r} (line {first[1]}) on" if first[1] is not None else f"lists from {first[0]!r} on"
+    return (f"a worker process ended unexpectedly ({exc.how()}): {_written(written, last)}; {lost} were not checked "
+            "(the output ends there; run again, with fewer --jobs if memory is short)")
 
 
 class Signals:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from ..exitcodes import ExitCode
+from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..severity import RANK, SEVERITIES
 
-MAX_DISTINCT_NAMES = 100_000  # unrecognised names counted one by one; the rest only in total
+MAX_DISTINCT_NAMES = UNRECOGNISED_LIMIT  # unrecognised names (of MEMO_KEY_MAX characters at most) counted one by one, in order of first sight; the rest only in total
 MAX_ERRORS_KEPT = 50
 
 
@@ -25,7 +26,7 @@ class Tally:
         self.with_severity = dict.fromkeys(SEVERITIES, 0)
         self.rules: Counter[str] = Counter()
         self.names: Counter[str] = Counter()  # unrecognised input -> lists it appears in
-        self.names_other = 0  # occurrences beyond MAX_DISTINCT_NAMES distinct names
+        self.names_other = 0  # occurrences beyond MAX_DISTINCT_NAMES distinct names, and of overlong ones
         self.error_samples: list[tuple[str | None, int | None, str]] = []
         self.highest = 0
 
@@ -49,7 +50,7 @@ class Tally:
             if not complete:
                 self.incomplete += 1
                 for n in unrec:
-                    if n in names or len(names) < MAX_DISTINCT_NAMES:
+                    if n in names or (len(names) < MAX_DISTINCT_NAMES and len(n) <= MEMO_KEY_MAX):
                         names[n] += 1
                     else:
                         self.names_other += 1

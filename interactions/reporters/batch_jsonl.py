@@ -16,12 +16,14 @@ from json.encoder import encode_basestring as _str
 from typing import Any
 
 from ..engine import CheckResult, Finding
+from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..normalize import Resolution
 from .batch_stream import StreamWriter
 from .document import brief_finding, document, error_document, finding, medication, related, shown_findings, skipped_rule, summary, unrecognized
 
 DUMPS = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-CACHE_LIMIT = 200_000  # distinct strings remembered per cache; beyond, pieces are made afresh
+CACHE_LIMIT = 100_000  # distinct strings remembered per cache (of MEMO_KEY_MAX characters at most); beyond, pieces are made afresh
+DRUGS_LIMIT = 32_768  # drug-name arrays of findings (cheap to make again)
 
 
 def _slot(name: str) -> str:
@@ -65,6 +67,14 @@ class Encoder:
         for n in names:
             doc[n] = _slot(n)
         self._doc = template(doc, names) + "\n"
+        # the summary's every value a field: counts filled in by _summary
+        fields = summary(empty, [])
+        sevs = tuple(fields["by_severity"])
+        for n in fields:
+            fields[n] = _slot(n)
+        fields["by_severity"] = {s: _slot("sev_" + s) for s in sevs}
+        self._sevs = sevs
+        self._summary = template(fields, tuple(n for n in fields if n != "by_severity") + tuple("sev_" + s for s in sevs))
 
     def encode(self, result: CheckResult, list_id: str | None, line: int | None) -> str:
         """One JSON line (with its newline) for a checked list."""
@@ -75,7 +85,7 @@ class Encoder:
             p = meds.get(r.input)
             if p is None:
                 p = self._medication(r)
-                if len(meds) < CACHE_LIMIT:
+                if len(meds) < CACHE_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     meds[r.input] = p
             pieces.append(p)
         unrec = []
@@ -83,7 +93,7 @@ class Encoder:
             p = self._unrec.get(r.input)
             if p is None:
                 p = DUMPS(unrecognized(r, kb))
-                if len(self._unrec) < CACHE_LIMIT:
+                if len(self._unrec) < UNRECOGNISED_LIMIT and len(r.input) <= MEMO_KEY_MAX:
                     self._unrec[r.input] = p
             unrec.append(p)
         shown = shown_findings(result, self.min_severity)
@@ -97,9 +107,37 @@ class Encoder:
             "medications": "[" + ",".join(pieces) + "]",
             "patient": age,
             "skipped_rules": "[" + ",".join(map(self._skipped_rule, result.skipped)) + "]",
-            "summary": DUMPS(summary(result, shown)),
+            "summary": self._summary_of(result, shown),
             "unrecognized": "[" + ",".join(unrec) + "]",
         }
+
+    def _summary_of(self, result: CheckResult, shown: list[Finding]) -> str:
+        """What ``DUMPS(document.summary(result, shown))`` gives, from counts and a template."""
+        findings = result.findings
+        by_sev = dict.fromkeys(self._sevs, 0)
+        for f in findings:
+            by_sev[f.severity] += 1
+        n_ok = n_not = 0
+        for r in result.resolutions:
+            st = r.status
+            if st == "ok":
+                n_ok += 1
+            elif st == "non_medication":
+                n_not += 1
+        n = len(result.resolutions)
+        values = {"sev_" + s: c for s, c in by_sev.items()}
+        values.update(
+            complete="true" if n_ok + n_not == n else "false",
+            medications=n,
+            recognized=n_ok,
+            unrecognized=n - n_ok - n_not,
+            not_medications=n_not,
+            findings=len(findings),
+            findings_shown=len(shown),
+            highest_severity=_str(findings[0].severity) if findings else "null",
+            skipped_rules=len(result.skipped),
+        )
+        return self._summary % values
 
     def _medication(self, r: Resolution) -> str:
         """A medication entry, from a template per what it resolved to (many strings name one drug)."""
@@ -131,7 +169,7 @@ class Encoder:
         drugs = self._drugs.get(f.drugs)
         if drugs is None:
             drugs = strings(f.drugs)
-            if len(self._drugs) < CACHE_LIMIT:
+            if len(self._drugs) < DRUGS_LIMIT:
                 self._drugs[f.drugs] = drugs
         if self.brief:
             return t % {"drugs": drugs, "inputs": strings(f.inputs)}
