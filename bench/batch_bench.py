@@ -6,7 +6,8 @@ and --jobs value, and reports lists per second, CPU time and the peak
 resident memory of the largest process (from the rusage of the process and
 its workers). Standard output is read through a pipe and its lines counted,
 so the figures include writing every byte, and the run fails loudly if a
-list went missing. Best of --repeat runs.
+list went missing. Of --repeat runs, the one with the least CPU time is kept;
+the I/O floor is the least of three.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
           f"python {sys.version.split()[0]}; {os.cpu_count()} cores; load average {load:.1f}; "
           f"yardstick sum(range(10**6)) {yardstick():.1f} ms")
     print()
-    print("| output | --detail | --jobs | wall s | lists/s | CPU s | lists per CPU s | peak RSS MB | output MB | wall vs I/O floor |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| output | --detail | --jobs | wall s | lists/s | CPU s | lists per CPU s | peak RSS MB | output MB | wall vs I/O floor | CPU vs I/O floor |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     floor = None
     ref = os.path.join(HERE, "out", "reference.jsonl")
     for fmt in a.formats.split(","):
@@ -101,25 +102,30 @@ def main(argv: list[str] | None = None) -> int:
                 r = run_once(path, fmt, jobs, a.input if a.input != "csv" or not a.shuffle else "csv", detail, keep)
                 if keep:
                     floor = io_floor(path, ref)
-                if best is None or r["wall"] < best["wall"]:
+                if best is None or r["cpu"] < best["cpu"]:  # CPU time: what holds on a shared machine
                     best = r
             assert best is not None
             if fmt == "jsonl" and best["lines"] != a.lists:
                 raise SystemExit(f"jsonl: {best['lines']} lines for {a.lists} lists")
             if f"lists in {a.lists}, lists out {a.lists}" not in best["stderr"] + ("" if fmt != "table" else f"lists in {a.lists}, lists out {a.lists}"):
                 raise SystemExit(f"{fmt}: summary line missing: {best['stderr']!r}")
-            vs = f"{best['wall'] / floor:.1f}x" if floor and fmt == "jsonl" and detail == "full" else ""
+            vs = f"{best['wall'] / floor[0]:.1f}x | {best['cpu'] / floor[1]:.1f}x" if floor and fmt == "jsonl" and detail == "full" else " | "
             print(f"| {fmt} | {detail} | {jobs} | {best['wall']:.2f} | {a.lists / best['wall']:,.0f} | {best['cpu']:.2f} | "
                   f"{a.lists / best['cpu']:,.0f} | {best['rss_mb']:.0f} | {best['bytes'] / 1e6:.0f} | {vs} |", flush=True)
     if floor:
-        print(f"\nI/O floor (bench/io_floor.py: read the CSV, write the same jsonl bytes with orjson): {floor:.2f} s")
+        print(f"\nI/O floor (bench/io_floor.py: read the CSV, write the same jsonl bytes with orjson): {floor[0]:.2f} s wall, {floor[1]:.2f} s CPU")
     return 0
 
 
-def io_floor(path: str, ref: str) -> float:
-    proc = subprocess.run([sys.executable, os.path.join(HERE, "io_floor.py"), path, ref], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=True)
-    return float(proc.stderr.split("floor_seconds=")[1].split()[0])
+def io_floor(path: str, ref: str, repeat: int = 3) -> tuple[float, float]:
+    """(wall, CPU) seconds of the floor's timed work, each the least of ``repeat`` runs."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, os.path.join(HERE, "io_floor.py"), path, ref], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True, check=True)
+        walls.append(float(proc.stderr.split("floor_seconds=")[1].split()[0]))
+        cpus.append(float(proc.stderr.split("floor_cpu_seconds=")[1].split()[0]))
+    return min(walls), min(cpus)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .engine import CheckResult, Finding, Medication
+from .engine import CheckResult, Finding, Medication, adding_view, involving
 from .kb import KnowledgeBase
 from .normalize import Resolution
 
@@ -53,11 +53,12 @@ def load_knowledge_base(rules: Sequence[str] = (), *, site_config: bool = False,
 class Result:
     """One checked list: findings (most severe first), medications, what was not recognised."""
 
-    __slots__ = ("_result", "_kb")
+    __slots__ = ("_result", "_kb", "_adding")
 
-    def __init__(self, result: CheckResult, kb: KnowledgeBase) -> None:
+    def __init__(self, result: CheckResult, kb: KnowledgeBase, adding: Sequence[str] = ()) -> None:
         self._result = result
         self._kb = kb
+        self._adding = tuple(a.strip() for a in adding)
 
     @property
     def inputs(self) -> list[str]:
@@ -66,13 +67,26 @@ class Result:
 
     @property
     def findings(self) -> list[Finding]:
-        """Warnings, most severe first; each has ``rule``, ``severity``, ``drugs``, ``inputs``, ``related``."""
+        """Warnings, most severe first; each has ``rule``, ``severity``, ``drugs``, ``inputs``, ``related``.
+
+        When the list was checked with ``adding``, only those that involve an added medication.
+        """
+        return involving(self._result.findings, self._adding) if self._adding else self._result.findings
+
+    @property
+    def adding(self) -> tuple[str, ...]:
+        """The medications being added to the list (``check(..., adding=)``), or ()."""
+        return self._adding
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        """Every warning of the whole list, whatever was being added."""
         return self._result.findings
 
     @property
     def skipped(self) -> list[Finding]:
-        """Age-dependent rules not applied because no age was given."""
-        return self._result.skipped
+        """Age-dependent rules not applied because no age was given (with ``adding``: those involving an added one)."""
+        return involving(self._result.skipped, self._adding) if self._adding else self._result.skipped
 
     @property
     def medications(self) -> list[Medication]:
@@ -95,8 +109,9 @@ class Result:
 
     @property
     def highest(self) -> str | None:
-        """The most severe finding's severity, or None."""
-        return self._result.highest
+        """The most severe finding's severity (of :attr:`findings`), or None."""
+        found = self.findings
+        return found[0].severity if found else None
 
     @property
     def age(self) -> int | None:
@@ -111,37 +126,44 @@ class Result:
         """The exit code the CLI would give: 1 for a finding at or above ``fail_on``, 4 if incomplete, else 0."""
         from .outcome import exit_code
 
-        return int(exit_code([self._result], fail_on))
+        return int(exit_code([adding_view(self._result, self._adding) if self._adding else self._result], fail_on))
 
     def to_dict(self, min_severity: str = "minor") -> dict[str, Any]:
         """Exactly the document of ``check-meds --format json`` (schema: interactions/schema/result.schema.json)."""
         from .reporters.document import document
 
-        return document(self._result, self._kb, min_severity)
+        return document(self._result, self._kb, min_severity, self._adding)
 
     def to_json(self, min_severity: str = "minor") -> str:
         """Exactly what ``check-meds --format json`` prints."""
         from .reporters.json_format import render
 
-        return render(self._result, self._kb, min_severity)
+        return render(self._result, self._kb, min_severity, self._adding)
 
     def __repr__(self) -> str:
         return f"<Result {len(self.inputs)} medications, {len(self.findings)} findings, complete={self.complete}>"
 
 
-def check(meds: Iterable[str], kb: KnowledgeBase | None = None, age: int | None = None) -> Result:
+def check(meds: Iterable[str], kb: KnowledgeBase | None = None, age: int | None = None, *,
+          adding: Iterable[str] = ()) -> Result:
     """Check one medication list (the strings as written: brands, doses, codes).
 
     ``kb`` defaults to the shipped knowledge base, loaded once per process.
     Surrounding whitespace is removed from each string, as the CLI and every
     batch reader do, so the same list gives the same document everywhere.
+    ``adding``: medications about to be added (``check-meds --adding``); they
+    are checked with the list, and the result's findings, exit code and
+    document keep only what involves one of them.
     """
     from .engine import check as _check
 
     if isinstance(meds, str):
         raise TypeError("meds must be a list of strings, not one string")
+    if isinstance(adding, str):
+        raise TypeError("adding must be a list of strings, not one string")
     kb = kb if kb is not None else _default_kb()
-    return Result(_check(list(meds), kb, age=age), kb)
+    added = list(adding)
+    return Result(_check([*meds, *added], kb, age=age), kb, added)
 
 
 ListLike = Mapping[str, Any]

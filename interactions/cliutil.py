@@ -13,8 +13,10 @@ MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 
 def err(message: str) -> None:
-    """One line on stderr, prefixed with the program name."""
-    sys.stderr.write(f"check-meds: {message}\n")
+    """One line on stderr, prefixed with the program name (control characters in it made visible)."""
+    from .visible import visible
+
+    sys.stderr.write(f"check-meds: {visible(message)}\n")
 
 
 def read_stdin_lines() -> list[str]:
@@ -80,11 +82,88 @@ def report_invalid(exc: InvalidRulesError, limit: int = 200) -> None:
     err(f"{exc}; nothing was checked")
 
 
-def use_rich_output() -> bool:
-    """Colour only for a terminal, and never with NO_COLOR or TERM=dumb."""
-    if os.environ.get("NO_COLOR") is not None or os.environ.get("TERM") == "dumb":
+def use_rich_output(color: str = "auto") -> bool:
+    """Whether to colour the text report.
+
+    ``--color always``/``never`` decide. With ``auto``: ``NO_COLOR`` set to a
+    non-empty value turns colour off (an empty value is ignored, as
+    no-color.org asks), then ``FORCE_COLOR`` (non-empty) or ``CLICOLOR_FORCE``
+    (non-empty, not ``0``) turn it on; otherwise colour only on a terminal
+    that is not ``TERM=dumb``.
+    """
+    if color != "auto":
+        return color == "always"
+    env = os.environ
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR") or env.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        return True
+    if env.get("TERM") == "dumb":
         return False
     try:
         return sys.stdout.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+def terminal_width(default: int = 80) -> int:
+    """Columns to wrap to: ``COLUMNS`` if it is a positive number, else the terminal's width, else ``default``."""
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isascii() and cols.isdigit() and 0 < int(cols) < 10000:
+        return int(cols)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns or default
+    except (AttributeError, ValueError, OSError):
+        pass
+    return default
+
+
+def split_pasted(meds: list[str], kb: Any) -> tuple[list[str], list[tuple[str, int]]]:
+    """A list pasted as one string ('baclofen, alcohol, sertraline') as its medications.
+
+    A string is split on commas and semicolons only when it is not itself a
+    known name, holds no known name that contains a comma or semicolon
+    ('estrogens, conjugated'), and at least two of its parts are recognised;
+    commas inside brackets ('lisinopril (PRINIVIL,ZESTRIL) 10 MG') and between
+    digits ('1,000 mg', '2,5 mg') never split. So a dose string or an export's
+    comma-joined form ('DILTIAZEM HCL 120MG CAP,SA') stays one medication.
+    Returns the medications and, for the report, each split string with its
+    number of parts.
+    """
+    out: list[str] = []
+    splits: list[tuple[str, int]] = []
+    for m in meds:
+        parts = _pasted_parts(m, kb) if ("," in m or ";" in m) else None
+        if parts:
+            out.extend(parts)
+            splits.append((m.strip(), len(parts)))
+        else:
+            out.append(m)
+    return out, splits
+
+
+def _pasted_parts(s: str, kb: Any) -> list[str] | None:
+    from .normalize import resolve
+    from .text import key
+
+    if resolve(s.strip(), kb).settled:
+        return None
+    k = key(s)
+    if any(name in k for name in kb.names if "," in name or ";" in name):
+        return None
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(s):
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch == ";" or (ch == "," and not (s[i - 1:i].isdigit() and s[i + 1:i + 2].isdigit()))):
+            parts.append(s[start:i])
+            start = i + 1
+    parts.append(s[start:])
+    parts = [p.strip() for p in parts if p.strip()]
+    if len(parts) < 2 or sum(resolve(p, kb).ok for p in parts) < 2:
+        return None
+    return parts
+

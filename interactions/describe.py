@@ -309,3 +309,117 @@ def select_rules(
 def _haystack(rid: str, kb: Any) -> str:
     r = kb.rules[rid]
     return key(" | ".join([rid, *r["aliases"], r["title"], r["effect"], r["mechanism"], r["management"], r["notes"]]))
+
+
+def explain_list(queries: list[str], kb: Any, age: int | None = None) -> dict[str, Any]:
+    """Why two or more medications do, or do not, interact.
+
+    Checks the list as the check does, then says for every finding which slot
+    of the rule each drug filled and through which class (with the path from
+    the drug's own class) or name; every pair of recognised medications that
+    no rule joins is listed with the classes of both, so "no interaction" is a
+    statement about what the knowledge base holds. Pure: returns a dict.
+    """
+    from .engine import check
+    from .reporters.document import unrecognized, verdict
+
+    result = check(queries, kb, age=age)
+    meds = result.medications
+    joined: set[frozenset[int]] = set()
+    for f in (*result.findings, *result.skipped):
+        joined.update(frozenset((i, j)) for i in f.meds for j in f.meds if i < j)
+    unjoined = []
+    for i in range(len(meds)):
+        for j in range(i + 1, len(meds)):
+            if frozenset((i, j)) not in joined:
+                unjoined.append({"inputs": [meds[i].inputs[0], meds[j].inputs[0]], "drugs": [" + ".join(meds[i].drugs), " + ".join(meds[j].drugs)]})
+    return {
+        "kind": "interaction",
+        "queries": list(result.inputs),
+        "patient": {"age": age},
+        "verdict": verdict(result),
+        "medications": [_med_classes(m, kb) for m in meds],
+        "unrecognized": [unrecognized(r, kb) for r in result.unrecognized],
+        "not_medications": [{"input": r.input, "kind": kb.non_medicines[r.product]["kind"]} for r in result.non_medications],
+        "findings": [_explained(f, meds, kb) for f in result.findings],
+        "skipped_rules": [_explained(f, meds, kb) for f in result.skipped],
+        "not_joined": unjoined,
+    }
+
+
+def _med_classes(m: Any, kb: Any) -> dict[str, Any]:
+    """A recognised medication, its ingredients and each ingredient's classes (own classes and their parents)."""
+    return {
+        "inputs": list(m.inputs),
+        "product": m.product or None,
+        "ingredients": [
+            {
+                "drug": d,
+                "classes": [{"id": c, "name": kb.classes[c]["name"], "chains": class_chains(c, kb)} for c in kb.drugs[d]["classes"]],
+                **({"answers_as": kb.same_as[d]} if d in kb.same_as else {}),
+            }
+            for d in m.drugs
+        ],
+    }
+
+
+def _explained(f: Any, meds: list[Any], kb: Any) -> dict[str, Any]:
+    """A finding with, per slot, the drugs that filled it and how."""
+    r = f.rule_data
+    out: dict[str, Any] = {
+        "rule": f.rule,
+        "severity": f.severity,
+        "title": r["title"],
+        "drugs": list(f.drugs),
+        "inputs": list(f.inputs),
+        "effect": r["effect"],
+        "management": r["management"],
+        "related": [{"rule": g.rule, "severity": g.severity, "title": g.rule_data["title"]} for g in f.related],
+    }
+    if r["min_age"]:
+        out["min_age"] = r["min_age"]
+    if f.rule in kb.same_ingredient:
+        out["same_ingredient"] = {"drugs": list(f.drugs), "entries": list(f.inputs)}
+    slots = []
+    for slot in r["slots"]:
+        tags, excl, _need = slot
+        fills = []
+        for i in sorted(f.meds):
+            m = meds[i]
+            if excl and not m.facts.tags.isdisjoint(excl):
+                continue
+            for d in m.drugs:
+                if d not in f.drugs:
+                    continue
+                hit = sorted(kb.tags(d).intersection(tags))
+                if hit:
+                    fills.append({"drug": d, "inputs": list(m.inputs), "via": [_via(d, t, kb) for t in hit]})
+        slots.append({"text": describe_slot(slot, kb)["text"], "names": _slot_names(tags, kb), "filled_by": fills})
+    out["slots"] = slots
+    return out
+
+
+def _slot_names(tags: tuple[str, ...], kb: Any) -> list[str]:
+    """What a slot asks for, in words: class display names and drug names."""
+    return [t[1:] if t.startswith("@") else kb.classes[t]["name"] for t in tags]
+
+
+def _via(drug: str, tag: str, kb: Any) -> dict[str, Any]:
+    """How ``drug`` answers to a slot's ``tag``: by its own name, as a form of a base drug, or through a class path."""
+    if tag.startswith("@"):
+        name = tag[1:]
+        if name == drug:
+            return {"by": "name", "drug": name}
+        return {"by": "form_of", "drug": name}
+    d = kb.drugs[drug]
+    for own in d["classes"]:
+        for chain in class_chains(own, kb):
+            if tag in chain:
+                path = chain[: chain.index(tag) + 1]
+                sources = d["class_sources"].get(own) or kb.classes[own]["sources"]
+                return {"by": "class", "class": tag, "name": kb.classes[tag]["name"], "path": path, "sources": list(sources)}
+    base = kb.same_as.get(drug)
+    if base:  # a systemic form answers to its base drug's classes
+        via = _via(base, tag, kb)
+        return {**via, "through_form_of": base}
+    return {"by": "class", "class": tag, "name": kb.classes[tag]["name"], "path": [tag], "sources": []}

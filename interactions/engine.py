@@ -11,7 +11,7 @@ prints, exits or reads files.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Sequence
 from itertools import product
 from typing import Any
 
@@ -85,7 +85,8 @@ class CheckResult:
     def unrecognized(self) -> list[Resolution]:
         seen: dict[str, Resolution] = {}
         for r in self.resolutions:
-            if not r.settled and r.input not in seen:
+            st = r.status
+            if st != "ok" and st != "non_medication" and r.input not in seen:  # not r.settled, inline
                 seen[r.input] = r
         return [seen[k] for k in sorted(seen)]
 
@@ -104,6 +105,34 @@ class CheckResult:
         return self.findings[0].severity if self.findings else None
 
 
+def involves(finding: Finding, inputs: Container[str]) -> bool:
+    """Whether a finding concerns one of ``inputs`` (input strings as given, e.g. the drugs being added)."""
+    return any(i in inputs for i in finding.inputs)
+
+
+def involving(findings: Iterable[Finding], inputs: Iterable[str]) -> list[Finding]:
+    """The findings that concern one of ``inputs``, in order: what adding those medications to a list brings.
+
+    ``inputs`` are strings as given to :func:`check` (surrounding whitespace
+    is ignored, as there). A finding names every input of the medications it
+    is about, so one that involves a new drug and a drug already on the list,
+    or two new drugs, is kept; one among the existing medications only is not.
+    """
+    wanted = {i.strip() for i in inputs}
+    return [f for f in findings if involves(f, wanted)]
+
+
+def adding_view(result: CheckResult, inputs: Iterable[str]) -> CheckResult:
+    """The result as it answers "what does adding ``inputs`` bring": its findings and skipped rules that involve them.
+
+    Resolutions (and so completeness) stay those of the whole list, so an
+    unrecognised name anywhere still makes the check incomplete.
+    """
+    inputs = list(inputs)
+    return CheckResult(result.inputs, result.resolutions, result.medications, involving(result.findings, inputs),
+                       involving(result.skipped, inputs), result.age)
+
+
 def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     """Check one medication list.
 
@@ -119,12 +148,13 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     resolutions = [memo.get(m) or resolve(m, kb) for m in inputs]
 
     merged: dict[tuple[str, ...], Medication] = {}
+    known = kb.known_meds  # kb.med's memo, read directly: a list asks it for every entry
     for r in resolutions:
-        if not r.ok:
+        if r.status != "ok":
             continue
         m = merged.get(r.drugs)
         if m is None:
-            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], kb.med(r.drugs))
+            merged[r.drugs] = Medication(r.drugs, r.product, [r.input], known.get(r.drugs) or kb.med(r.drugs))
         elif r.input not in m.inputs:
             m.inputs.append(r.input)
     medications = [merged[k] for k in sorted(merged)]  # order-independent
@@ -162,16 +192,15 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
         pair = kb.pair
         facts = [m.facts for m in medications]
         keep = ~enumerated
+        m0s = [f.m0 & keep for f in facts]
+        m1s = [f.m1 & keep for f in facts]
         for i in range(n - 1):
-            a = facts[i]
-            am0, am1 = a.m0 & keep, a.m1 & keep
+            am0 = m0s[i]
+            am1 = m1s[i]
             if not (am0 | am1):
                 continue
-            for j in range(i + 1, n):
-                b = facts[j]
-                if not ((am0 & b.m1) | (b.m0 & am1)):
-                    continue
-                hits = pair(a, b)
+            for j in [j for j in range(i + 1, n) if (am0 & m1s[j]) or (m0s[j] & am1)]:
+                hits = pair(facts[i], facts[j])
                 if not hits:
                     continue
                 used = frozenset((i, j))
@@ -187,15 +216,26 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
                         if age < min_age:
                             continue
                     raw.append(Finding(rid, rule, drugs, ins, used))
+    if candidates:
+        # the medications that can fill one of each candidate rule's slots
+        touched: dict[str, list[int]] = {}
+        for i, m in enumerate(medications):
+            for rid in m.facts.touches & candidates:
+                t = touched.get(rid)
+                if t is None:
+                    touched[rid] = [i]
+                else:
+                    t.append(i)
+        touched.update(members)
     for rid in sorted(candidates):
+        idx = touched.get(rid)
+        if idx is None or len(idx) < 2:
+            continue
         rule = rules[rid]
         min_age = rule["min_age"]
         if min_age and age is not None and age < min_age:
             continue
         out = skipped if min_age and age is None else raw
-        idx = members.get(rid)
-        if idx is None:  # the medications that can fill one of the rule's slots
-            idx = [i for i, m in enumerate(medications) if rid in m.facts.touches]
         for meds_used, drugs in _fire(rid, rule, medications, kb, idx):
             ins = ins_memo.get(meds_used)
             if ins is None:

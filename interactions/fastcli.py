@@ -16,13 +16,14 @@ import os
 import sys
 from collections.abc import Callable
 
+from .commands import COMMANDS, TOP_LEVEL, near_command
 from .commands.check import ARGUMENT, OPTIONS, run_check
 from .exitcodes import ExitCode
 
 _BY_FLAG = {flag: p for p in OPTIONS for flag in p.flags}
 _SHORT = {flag: p for flag, p in _BY_FLAG.items() if not flag.startswith("--")}
-# the first word of a command line that is not a plain check (cli.SUBCOMMANDS and cli.TOP_LEVEL, less 'check')
-_NOT_A_CHECK = frozenset({"info", "batch", "explain", "rules", "serve", "--help", "-h", "--version"})
+# the first word of a command line that is not a plain check (every command but 'check', and the top-level options)
+_NOT_A_CHECK = frozenset(COMMANDS + TOP_LEVEL) - {"check"}
 
 
 def parse(args: list[str]) -> dict | None:
@@ -34,7 +35,7 @@ def parse(args: list[str]) -> dict | None:
     """
     if args and args[0] == "check":
         args = args[1:]
-    elif not args or args[0] in _NOT_A_CHECK:
+    elif not args or args[0] in _NOT_A_CHECK or near_command(args[0]):  # typer tells a mistyped command from a name
         return None
     values: dict[str, object] = {}
     meds: list[str] = []
@@ -53,6 +54,11 @@ def parse(args: list[str]) -> dict | None:
             p = _BY_FLAG.get(flag)
             if p is None:
                 return None
+            if p.flag:
+                if eq or p.name in values:  # '--brief=x' is an error; a repeated flag is left to typer too
+                    return None
+                values[p.name] = True
+                continue
             if not eq:
                 if i >= n:
                     return None
@@ -60,7 +66,7 @@ def parse(args: list[str]) -> dict | None:
                 i += 1
         else:
             p = _SHORT.get(tok[:2])
-            if p is None:
+            if p is None or p.flag:  # no short flags are declared; combined short flags are typer's to read
                 return None
             value = tok[2:]
             if not value:
@@ -91,7 +97,11 @@ def parse(args: list[str]) -> dict | None:
             values[p.name] = v
     if not meds:
         return None
-    out: dict = {p.name: p.default for p in OPTIONS}
+    from .config import check_defaults
+
+    out = check_defaults()  # the declared defaults under the config file's and CHECK_MEDS_* settings
+    if out is None:  # a configuration problem: typer reports it
+        return None
     out.update(values)
     out[ARGUMENT.name] = meds
     return out
@@ -148,7 +158,7 @@ def run(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     kwargs = parse(args)
     if kwargs is None:
-        import cli
+        from . import cli
 
         return cli.run(args)
     return guarded(lambda: run_check(**kwargs))

@@ -29,10 +29,11 @@ _CACHE_FORMAT = 8
 # memos are capped, in entries and in the length of the strings they keep, so that memory does
 # not grow with the run (bench/memory.py): beyond, answers are computed afresh. 100,000 lists of a
 # dispensing export hold about as many distinct strings, so a run is at its caps from there on.
-PAIR_MEMO_LIMIT = 65_536  # pairs of medications (about 12 MB)
+PAIR_MEMO_LIMIT = 32_768  # pairs of medications (about 6 MB)
 RESOLVED_LIMIT = 100_000  # distinct input strings (about 30 MB)
-# output pieces of unrecognised strings (each carries its suggestions, about 450 bytes): a memo
-# of suggestions stands behind them, and hand-typed strings seldom come back
+# unrecognised strings: output pieces (each carries its suggestions, about 450 bytes), names
+# counted one by one in a run's summary, and suggestions (per distinct misspelt name); typos
+# recur, hand-typed strings with dose text seldom do
 UNRECOGNISED_LIMIT = 8_192
 MEMO_KEY_MAX = 256  # characters: a longer string (never a real name) is never remembered
 
@@ -63,6 +64,7 @@ class KnowledgeBase:
         self.resolved: dict[str, Any] = {}  # input string -> Resolution (memo)
         self._tags: dict[str, frozenset[str]] = {}
         self._meds: dict[tuple[str, ...], MedFacts] = {}
+        self.known_meds = self._meds  # read-only view for the engine's inner loop (see med())
         self.pair_memo: dict[tuple[int, int], tuple] = {}  # see pair()
         # simple pair rules (two slots, one medication each) get a bit each, in
         # rule-id order, and an index by the tags of either slot
@@ -365,7 +367,10 @@ def compile_dirs(dirs: list[tuple[str, bool]]) -> dict[str, Any]:
 
 
 def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
-    """A site rule path that is missing or not a directory stops the run (exit 3, as for invalid rules), said in one line."""
+    """A site rule path that is missing or not a directory stops the run in one line: a usage error (exit 2).
+
+    The path is wrong, not a rule file in it, so no ``path:line`` is given.
+    """
     from .errors import CheckMedsError
     from .exitcodes import ExitCode
 
@@ -374,11 +379,11 @@ def check_rule_dirs(extra_dirs: list[str] | tuple[str, ...]) -> None:
         try:
             st = os.stat(d)
         except FileNotFoundError:
-            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.INVALID_RULES) from None
+            raise CheckMedsError(f"{shown}: rule directory not found; nothing was checked", ExitCode.USAGE) from None
         except (OSError, ValueError) as exc:
-            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.INVALID_RULES) from None
+            raise CheckMedsError(f"{shown}: cannot read rule directory: {getattr(exc, 'strerror', None) or exc}; nothing was checked", ExitCode.USAGE) from None
         if not stat.S_ISDIR(st.st_mode):
-            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.INVALID_RULES)
+            raise CheckMedsError(f"{shown}: not a directory (rules are loaded from a directory of rule files); nothing was checked", ExitCode.USAGE)
 
 
 def load_knowledge_base(extra_dirs: list[str] | tuple[str, ...] = (), use_cache: bool = True) -> KnowledgeBase:

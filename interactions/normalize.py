@@ -520,7 +520,7 @@ def _kind(tok: str) -> int:
     k = _kinds.get(tok)
     if k is None:
         k = _classify(tok)
-        if len(_kinds) < 200_000:
+        if len(_kinds) < 16_384:  # tokens of dose text: a few thousand in practice
             _kinds[tok] = k
     return k
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .kb import UNRECOGNISED_LIMIT
 from .text import key
 
 LIMIT = 5
@@ -39,7 +40,7 @@ def suggestions(text: str, kb: Any, limit: int = LIMIT) -> list[str]:
     hit = memo.get((query, limit))
     if hit is None:
         hit = _suggest(query, kb, limit)
-        if len(memo) < 100_000:
+        if len(memo) < UNRECOGNISED_LIMIT:
             memo[(query, limit)] = hit
     return list(hit)
 
@@ -139,6 +140,15 @@ def _original(k: str, names: tuple[str, ...]) -> str | None:
         if key(n) == k:
             return n
     return None
+
+
+def closest_score(text: str, kb: Any) -> float:
+    """The similarity (0-1: 1 - edits / length, a swap of neighbours one edit) of ``text`` to the closest known name."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    hit = process.extractOne(key(text), _choices(kb), scorer=OSA.normalized_similarity)
+    return hit[1] if hit else 0.0
 
 
 def _choices(kb: Any) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,38 @@ def test_csv_rows_read_back_as_written(fields):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow(fields)
         assert text == buf.getvalue()
+
+
+def test_closing_a_source_closes_what_a_reader_left_open(tmp_path):
+    # a reader that stops early (an error, an interrupted run) must not leave the input open until a
+    # garbage collection that the batch run postpones
+    from interactions.batch.source import Source
+
+    f = tmp_path / "lists.txt"
+    f.write_text("baclofen\nalcohol\n", encoding="utf-8")
+    src = Source(str(f))
+    lines = src.lines()
+    assert next(lines) == "baclofen\n"
+    raw = src.raw()
+    src.close()
+    assert raw.closed
+    with pytest.raises(StopIteration):
+        next(lines)
+
+
+def test_fast_jsonl_summary_counts_every_kind_of_entry():
+    """The summary is filled from counts into a template: each count must match document()'s."""
+    kb = KnowledgeBase(_DATA)
+    enc = Encoder(kb, "major")
+    cases = [
+        ["alcohol swabs", "warfarin", "aspirin", "notadrug"],  # a non-medicine, a finding, an unknown
+        ["alcohol swabs", "lancets"],  # settled, nothing checked
+        ["warfarin", "ibuprofen", "fluconazole", "simvastatin"],  # findings, some below the floor
+        ["notadrug"],
+    ]
+    for meds in cases:
+        for age in (None, 80):
+            result = check(meds, kb, age)
+            expected = document(result, kb, "major")
+            expected.update(id="x", line=3)
+            assert enc.encode(result, "x", 3) == DUMPS(expected) + "\n", meds

@@ -39,6 +39,15 @@ ACCEPTED = [
     ["--", "--format", "baclofen"],
     ["hydroxyzne", "alcohol"],
     ["Norco 10-325", "Xanax 0.5 mg PO qHS", "-f", "text"],
+    ["baclofen", "alcohol", "--brief"],
+    ["--verbose", "baclofen", "alcohol", "--show-resolutions"],
+    ["baclofen", "alcohol", "--brief", "--verbose"],
+    ["baclofen", "alcohol", "--color", "never"],
+    ["baclofen", "alcohol", "--color=always"],
+    ["--adding", "fluconazole", "warfarin", "simvastatin 40 mg", "Zoloft"],
+    ["--adding", "fluconazole", "--adding=alcohol", "warfarin", "-f", "json"],
+    ["oxycodone", "alprazolam", "--format", "html", "--patient", "MRN 42", "--age", "78"],
+    ["oxycodone", "alprazolam", "-fmarkdown", "--patient=<b>A&1</b>"],
 ]
 DEFERRED = [
     [], ["--help"], ["-h"], ["--version"], ["check"], ["check", "--help"], ["baclofen", "--help"], ["info"],
@@ -47,6 +56,10 @@ DEFERRED = [
     ["baclofen", "--age", "80", "--age", "81"], ["baclofen", "--rules="], ["baclofen", "--fo", "json"],
     ["baclofen", "-x"], ["baclofen", "-5"], ["baclofen", "--format", "--age"], ["--version", "baclofen"],
     ["baclofen", "--version"], ["--rules", SITE],
+    ["baclofen", "--brief=yes"], ["baclofen", "--brief", "--brief"], ["baclofen", "--color"], ["baclofen", "--color", "auto2"],
+    ["baclofen", "--adding"], ["baclofen", "--adding", "-"], ["--adding", "fluconazole"],
+    ["baclofen", "--patient"], ["baclofen", "--patient", "-1"], ["baclofen", "--patient", "a", "--patient", "b"],
+    ["baclofen", "--format", "HTML"], ["baclofen", "--format", "md"],
 ]
 
 
@@ -76,6 +89,7 @@ def outcome(entry, args: list[str], capsys, monkeypatch, stdin: str | None) -> t
 def _plain(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the reports' date, the same for both runs
 
 
 @pytest.mark.parametrize("args", ACCEPTED, ids=" ".join)
@@ -107,6 +121,9 @@ TOKENS = st.sampled_from([
     "xml", "JSON", "--format=json", "--format=", "-fjson", "-ftext", "--fail-on", "none", "major", "--fail-on=minor",
     "--min-severity", "moderate", "--min-severity=none", "--age", "80", "0", "130", "131", "007", "-1", "+5", "\u0663",
     "--age=65", "--rules", SITE, "--rules=" + SITE, "--help", "-h", "--version", "--unknown", "-x", "-", "---",
+    "--brief", "--verbose", "--brief=1", "--show-resolutions", "--color", "never", "always", "--color=auto", "--adding",
+    "fluconazole", "--adding=warfarin",
+    "html", "markdown", "--format=html", "-fmarkdown", "--patient", "--patient=P<1>", "MRN 7",
 ])
 
 
@@ -118,4 +135,41 @@ def test_generated_command_lines_agree(args, capsys, monkeypatch):
     fast = fastcli.parse(args)
     if fast is not None:
         assert fast == typer_values(args)
+    assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
+
+
+CONFIGURED = [
+    ["baclofen", "lisinopril"],
+    ["baclofen", "lisinopril", "--fail-on", "minor"],
+    ["baclofen", "lisinopril", "-f", "text", "--min-severity", "minor"],
+    ["check", "oxycodone", "alprazolam", "--age", "78"],
+    ["hydroxyzne", "alcohol"],
+]
+
+
+@pytest.mark.parametrize("env", [{}, {"CHECK_MEDS_FAIL_ON": "moderate", "CHECK_MEDS_FORMAT": "text"}], ids=["file", "file+env"])
+@pytest.mark.parametrize("args", CONFIGURED, ids=" ".join)
+def test_configured_defaults_are_the_same_either_way(args, env, tmp_path, capsys, monkeypatch):
+    """The config file's and CHECK_MEDS_* defaults reach the check identically on both paths."""
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('fail-on = "major"\nmin-severity = "major"\nformat = "json"\n')
+    monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    fast = fastcli.parse(args)
+    assert fast is not None and fast["fail_on"] == ("minor" if "--fail-on" in args else env.get("CHECK_MEDS_FAIL_ON", "major"))
+    assert fast == typer_values(args)
+    assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)
+
+
+def test_a_bad_config_file_is_left_to_typer(tmp_path, monkeypatch):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text('format = "xml"\n')
+    monkeypatch.setenv("CHECK_MEDS_CONFIG", str(cfg))
+    assert fastcli.parse(["baclofen", "alcohol"]) is None
+
+
+@pytest.mark.parametrize("args", [["exlpain", "warfarin"], ["bacth", "x.csv"], ["onfi", "alcohol"], ["seravent"], ["config"],
+                                  ["config", "-h"], ["baclofen", "-h"], ["ino", "alcohol", "-f", "json"]], ids=" ".join)
+def test_command_words_typos_and_help_are_the_same_either_way(args, capsys, monkeypatch):
     assert outcome(fastcli.run, args, capsys, monkeypatch, None) == outcome(cli.run, args, capsys, monkeypatch, None)

@@ -190,7 +190,7 @@ def test_a_worker_killed_alone_ends_the_run_with_5_and_says_what_was_lost(tmp_pa
 
 
 def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys, tmp_path, monkeypatch):
-    from interactions import kb as kbmod, normalize
+    from interactions import kb as kbmod, normalize, suggest
     from interactions.batch import session
     from interactions.reporters import batch_csv, batch_jsonl
 
@@ -198,6 +198,7 @@ def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys
     monkeypatch.setattr(batch_jsonl, "CACHE_LIMIT", 40)
     monkeypatch.setattr(batch_jsonl, "UNRECOGNISED_LIMIT", 40)
     monkeypatch.setattr(batch_csv, "UNRECOGNISED_LIMIT", 40)
+    monkeypatch.setattr(suggest, "UNRECOGNISED_LIMIT", 40)
     long_name = "unknownname " * 30  # 360 characters: over MEMO_KEY_MAX, never a real name
     assert len(long_name.strip()) > kbmod.MEMO_KEY_MAX
     f = tmp_path / "lists.jsonl"
@@ -212,6 +213,7 @@ def test_every_memo_of_a_batch_run_is_capped_in_entries_and_in_key_length(capsys
         assert out.count("unknownname") >= 300  # answered every time, only not remembered
     kb, writer = seen[-1]
     assert len(kb.resolved) <= 40 and long_name.strip() not in kb.resolved
+    assert 0 < len(kb._suggest_memo) <= 40  # 300 distinct misspellings asked for suggestions
     assert len(writer._unrec) <= 40 and long_name.strip() not in writer._unrec
     (_, jsonl_writer) = seen[0]
     enc = jsonl_writer.encoder

@@ -74,8 +74,8 @@ def test_validate_lists_every_problem_with_file_and_line(run_cli):
 
 
 def test_validate_a_missing_directory(run_cli):
-    code, out, _ = run_cli("rules", "validate", "no/such/dir")
-    assert code == 3 and out.splitlines()[0] == "no/such/dir:1: rule directory not found"
+    code, out, err = run_cli("rules", "validate", "no/such/dir")
+    assert code == 2 and out == "" and err == "check-meds: no/such/dir: rule directory not found; nothing was checked\n"
 
 
 def _site_with_examples(tmp_path: Path, match: str, no_match: str) -> Path:

@@ -34,6 +34,7 @@ def read(source: Source, opts: ReadOptions, fmt: str = "csv") -> Iterator[Record
     def make_rows() -> Iterator[tuple]:
         r = Rows(source, delimiter)
         r.header()
+        ages: dict[str, int] = {}  # cell -> age: every row of a list repeats it
         for line, cells, error in r:
             rid = cell_id(cells, id_i)  # type: ignore[arg-type]
             if error is None and len(cells) < need:  # type: ignore[arg-type]
@@ -45,11 +46,16 @@ def read(source: Source, opts: ReadOptions, fmt: str = "csv") -> Iterator[Record
                 continue
             age = None
             if age_i is not None and age_i < len(cells) and cells[age_i].strip():  # type: ignore[index, arg-type]
-                try:
-                    age = parse_age(cells[age_i])  # type: ignore[index]
-                except ValueError as exc:
-                    yield (rid, line, None, None, str(exc))
-                    continue
+                cell = cells[age_i]  # type: ignore[index]
+                age = ages.get(cell)
+                if age is None:
+                    try:
+                        age = parse_age(cell)
+                    except ValueError as exc:
+                        yield (rid, line, None, None, str(exc))
+                        continue
+                    if len(ages) < 1000:
+                        ages[cell] = age
             yield (rid, line, cells[med_i].strip(), age, None)  # type: ignore[index]
 
     return group(ids, make_rows)

@@ -44,6 +44,7 @@ class Source:
         self._spool: BinaryIO | None = None
         self._stdin_used = False
         self._utf16: bool | None = None
+        self._streams: list = []  # every stream and line generator handed out, closed by close()
         if path != "-":
             if os.path.isdir(path):
                 raise CheckMedsError(f"{path}: is a directory, not a file", ExitCode.USAGE)
@@ -54,7 +55,11 @@ class Source:
                 raise CheckMedsError(f"{path}: cannot read: {exc.strerror or exc}", ExitCode.USAGE) from None
 
     def close(self) -> None:
-        """Let go of the temporary copy of standard input or of a workbook's sheet, if any."""
+        """Close every stream handed out (a reader that stopped early leaves one open), and let go of the
+        temporary copy of standard input or of a workbook's sheet, if any."""
+        streams, self._streams = self._streams, []
+        for stream in reversed(streams):
+            stream.close()
         if self._spool is not None:
             self._spool.close()
             self._spool = None
@@ -108,7 +113,9 @@ class Source:
     def raw(self) -> BinaryIO:
         """The input's bytes as they are (a workbook is read from here)."""
         if self.path != "-":
-            return open(self.path, "rb")
+            fh = open(self.path, "rb")
+            self._streams.append(fh)
+            return fh
         return self._open_stdin()
 
     def rewindable(self) -> None:
@@ -160,6 +167,11 @@ class Source:
 
     def lines(self) -> Iterator[str]:
         """Every physical line, decoded, with its '\\n'; a line that is not UTF-8 is replaced and recorded."""
+        gen = self._lines()
+        self._streams.append(gen)
+        return gen
+
+    def _lines(self) -> Iterator[str]:
         self.bad_lines.clear()
         self.reasons.clear()
         limit = self.line_limit

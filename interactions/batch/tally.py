@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from ..exitcodes import ExitCode
-from ..kb import MEMO_KEY_MAX
+from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..severity import RANK, SEVERITIES
 
-MAX_DISTINCT_NAMES = 100_000  # unrecognised names (of MEMO_KEY_MAX characters at most) counted one by one; the rest only in total
+MAX_DISTINCT_NAMES = UNRECOGNISED_LIMIT  # unrecognised names (of MEMO_KEY_MAX characters at most) counted one by one, in order of first sight; the rest only in total
 MAX_ERRORS_KEPT = 50
 
 

@@ -1,6 +1,5 @@
 """check-meds batch: many medication lists in one run (registered by cli.build_app)."""
 
-import os
 import sys
 from enum import Enum
 from typing import Annotated, Optional
@@ -52,10 +51,10 @@ def batch_cmd(
     detail: Annotated[Detail, typer.Option("--detail", help="jsonl and csv: 'full' findings (effect, mechanism, management, references), or 'brief' (rule, severity, title, drugs, inputs).")] = Detail.full,
 ) -> int:
     from interactions.batch.session import BatchOptions, run_batch
-    from interactions.cliutil import use_rich_output
+    from interactions.cliutil import terminal_width, use_rich_output
 
     chosen = fmt.value if fmt is not None else ("table" if _stdout_is_terminal() else "jsonl")
-    width = int(os.environ.get("COLUMNS", "0") or 0) or 100
+    width = terminal_width(100)
     opts = BatchOptions(
         file, input_format.value, id_column, med_column, chosen, fail_on.value, min_severity.value, age, rules, jobs, progress, details,
         color=chosen == "table" and use_rich_output(), width=width, sheet=sheet, merge=merge, include_inactive=include_inactive, detail=detail.value,

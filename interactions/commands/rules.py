@@ -26,8 +26,11 @@ rules_app = typer.Typer(
 def _extra(paths: list[str] | None) -> list[str]:
     """The site directories a command works on: PATHs if given, else those configured (--rules, env, config file)."""
     from ..cliutil import site_dirs
+    from ..kb import check_rule_dirs
 
-    return list(paths) if paths else site_dirs(None)
+    dirs = list(paths) if paths else site_dirs(None)
+    check_rule_dirs(dirs)  # a wrong path is a usage error (exit 2), not a problem at a line of a rule file
+    return dirs
 
 
 @rules_app.command("list", help="List rules, most severe first, optionally filtered (filters combine).")

@@ -9,7 +9,8 @@ not recognised: the name in ``inputs``, suggestions in ``title``);
 ``below-min-severity`` (findings exist but --min-severity hides them); or
 ``error`` (the list could not be checked; the reason in ``title``). So every
 list has at least one row. Cells that a spreadsheet would run as a formula
-(starting with = + - @) get a leading apostrophe.
+(starting with = + - @) get a leading apostrophe; control characters in ids
+and names are written visibly (``\x1b``), as in every output for people.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..engine import CheckResult
 from ..kb import MEMO_KEY_MAX, UNRECOGNISED_LIMIT
 from ..suggest import for_resolution
 from .batch_stream import StreamWriter, write_bytes
+from ..visible import visible
 from .document import shown_findings
 
 COLUMNS = ("id", "line", "kind", "severity", "rule", "title", "drugs", "inputs", "management")
@@ -27,9 +29,10 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cell(value: str | None) -> str:
-    """A cell safe to open in a spreadsheet."""
+    """A cell safe to open in a spreadsheet and to show: control characters made visible, no formula."""
     if not value:
         return ""
+    value = visible(value)
     return "'" + value if value.startswith(_FORMULA) else value
 
 
@@ -94,7 +97,7 @@ class Writer(StreamWriter):
             else:
                 sugg = for_resolution(res, self.kb)
                 kind, title = "unrecognized", f"Not recognised: did you mean {', '.join(sugg)}?" if sugg else f"Not recognised: {res.reason}"
-            hit = self._row(kind, "", "", title, "", cell(res.input), "")
+            hit = self._row(kind, "", "", visible(title), "", cell(res.input), "")
             if len(self._unrec) < UNRECOGNISED_LIMIT and len(res.input) <= MEMO_KEY_MAX:
                 self._unrec[res.input] = hit
         return hit
@@ -104,5 +107,5 @@ class Writer(StreamWriter):
         return row(*(fields[:-1] if self.brief else fields))
 
     def error(self, rec: Any) -> str:
-        return row(cell(rec.id), "" if rec.line is None else str(rec.line), *(("error", "", "", f"Not checked: {rec.error}", "", "")
+        return row(cell(rec.id), "" if rec.line is None else str(rec.line), *(("error", "", "", visible(f"Not checked: {rec.error}"), "", "")
                                                                               + (() if self.brief else ("",))))

@@ -67,6 +67,14 @@ class Encoder:
         for n in names:
             doc[n] = _slot(n)
         self._doc = template(doc, names) + "\n"
+        # the summary's every value a field: counts filled in by _summary
+        fields = summary(empty, [])
+        sevs = tuple(fields["by_severity"])
+        for n in fields:
+            fields[n] = _slot(n)
+        fields["by_severity"] = {s: _slot("sev_" + s) for s in sevs}
+        self._sevs = sevs
+        self._summary = template(fields, tuple(n for n in fields if n != "by_severity") + tuple("sev_" + s for s in sevs))
 
     def encode(self, result: CheckResult, list_id: str | None, line: int | None) -> str:
         """One JSON line (with its newline) for a checked list."""
@@ -99,9 +107,37 @@ class Encoder:
             "medications": "[" + ",".join(pieces) + "]",
             "patient": age,
             "skipped_rules": "[" + ",".join(map(self._skipped_rule, result.skipped)) + "]",
-            "summary": DUMPS(summary(result, shown)),
+            "summary": self._summary_of(result, shown),
             "unrecognized": "[" + ",".join(unrec) + "]",
         }
+
+    def _summary_of(self, result: CheckResult, shown: list[Finding]) -> str:
+        """What ``DUMPS(document.summary(result, shown))`` gives, from counts and a template."""
+        findings = result.findings
+        by_sev = dict.fromkeys(self._sevs, 0)
+        for f in findings:
+            by_sev[f.severity] += 1
+        n_ok = n_not = 0
+        for r in result.resolutions:
+            st = r.status
+            if st == "ok":
+                n_ok += 1
+            elif st == "non_medication":
+                n_not += 1
+        n = len(result.resolutions)
+        values = {"sev_" + s: c for s, c in by_sev.items()}
+        values.update(
+            complete="true" if n_ok + n_not == n else "false",
+            medications=n,
+            recognized=n_ok,
+            unrecognized=n - n_ok - n_not,
+            not_medications=n_not,
+            findings=len(findings),
+            findings_shown=len(shown),
+            highest_severity=_str(findings[0].severity) if findings else "null",
+            skipped_rules=len(result.skipped),
+        )
+        return self._summary % values
 
     def _medication(self, r: Resolution) -> str:
         """A medication entry, from a template per what it resolved to (many strings name one drug)."""

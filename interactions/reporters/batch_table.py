@@ -15,6 +15,7 @@ from ..engine import CheckResult
 from ..severity import SEVERITIES
 from ..suggest import suggestions
 from .document import shown_findings
+from ..visible import visible, wrap_all
 from .text_format import DISCLAIMER, Line, plain, print_rich
 
 TOP_RULES = 10
@@ -72,11 +73,11 @@ class Writer:
                 heapq.heapreplace(heap, item)
 
     def close(self, tally: Any, out: Any) -> None:
-        lines = self.layout(tally)
+        lines = wrap_all(self.layout(tally), self.width)  # ids and names made visible, then wrapped between words
         if self.color:
             from rich.console import Console
 
-            print_rich(lines, Console(file=out, highlight=False))
+            print_rich(lines, Console(file=out, highlight=False, width=self.width))
         else:
             out.write(plain(lines))
 
@@ -151,5 +152,7 @@ def _count(label: str, n: int, style: str) -> Line:
 
 
 def _short(s: str, n: int) -> str:
+    """``s`` made visible (control characters escaped), cut to ``n`` characters."""
+    s = visible(s)
     return s if len(s) <= n else s[: n - 3] + "..."
 

@@ -6,10 +6,11 @@ same contract. Keys are sorted and lists ordered deterministically.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .. import __version__
-from ..engine import CheckResult, Finding
+from ..engine import CheckResult, Finding, adding_view, involving
 from ..normalize import Resolution
 from ..severity import RANK, SEVERITIES
 from ..suggest import for_resolution
@@ -158,13 +159,18 @@ def summary(result: CheckResult, shown: list[Finding]) -> dict[str, Any]:
     }
 
 
-def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[str, Any]:
+def document(result: CheckResult, kb: Any, min_severity: str = "minor", adding: Sequence[str] = ()) -> dict[str, Any]:
     """The full JSON-ready document for one list.
 
     ``min_severity`` hides lower findings from ``findings`` only; the summary
-    still counts every finding, and says how many were hidden.
+    still counts every finding, and says how many were hidden. ``adding``
+    (inputs being added to the list): ``findings`` and ``skipped_rules`` keep
+    only those that involve one of them, and an ``adding`` block counts those;
+    the summary still describes the whole list.
     """
     shown = shown_findings(result, min_severity)
+    if adding:
+        return _adding(result, kb, min_severity, shown, adding)
     return {
         "schema_version": SCHEMA_VERSION,
         "check_meds_version": __version__,
@@ -178,6 +184,25 @@ def document(result: CheckResult, kb: Any, min_severity: str = "minor") -> dict[
     }
 
 
+def _adding(result: CheckResult, kb: Any, min_severity: str, shown: list[Finding], adding: Sequence[str]) -> dict[str, Any]:
+    doc = document(result, kb, min_severity)
+    involved = involving(result.findings, adding)
+    by_sev = dict.fromkeys(SEVERITIES, 0)
+    for f in involved:
+        by_sev[f.severity] += 1
+    doc["findings"] = [finding(f, kb) for f in involving(shown, adding)]
+    doc["skipped_rules"] = [skipped_rule(f) for f in involving(result.skipped, adding)]
+    doc["adding"] = {
+        "medications": [a.strip() for a in adding],
+        "findings": len(involved),
+        "findings_shown": len(doc["findings"]),
+        "by_severity": by_sev,
+        "highest_severity": involved[0].severity if involved else None,
+        "findings_not_involving": len(result.findings) - len(involved),
+    }
+    return doc
+
+
 def error_document(list_id: str | None, line: int | None, message: str) -> dict[str, Any]:
     """A batch entry for a list that could not be checked (schema: batch-error.schema.json)."""
     return {
@@ -188,3 +213,47 @@ def error_document(list_id: str | None, line: int | None, message: str) -> dict[
         "error": message,
         "summary": {"complete": False, "checked": False},
     }
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[str] = ()) -> str:
+    """The outcome of a check in one sentence, for the first line of every human-facing report.
+
+    The highest severity and how many warnings (by severity), or that the
+    check is incomplete (how many names were not recognised), or that no
+    interaction was found with every medication recognised. Counts cover every
+    finding; findings below ``min_severity`` are said to be hidden. With
+    ``adding`` (inputs being added to the list) only the findings that involve
+    one of them count, and the sentence starts by naming them.
+    """
+    if adding:
+        sentence = verdict(adding_view(result, adding), min_severity)
+        return f"Adding {', '.join(a.strip() for a in adding)}: {sentence[:1].lower()}{sentence[1:]}"
+    n = len(result.resolutions)
+    unrec = len(result.unrecognized)
+    if unrec:
+        head = (f"Incomplete: {unrec} of {_plural(n, 'medication')} not recognised "
+                f"(interactions involving {'it' if unrec == 1 else 'them'} were not checked); ")
+        among = "the rest"
+    else:
+        head, among = "", f"{_plural(n, 'medication')}, all recognised"
+    if result.findings:
+        counts = dict.fromkeys(reversed(SEVERITIES), 0)
+        for f in result.findings:
+            counts[f.severity] += 1
+        parts = ", ".join(f"{k} {s}" for s, k in counts.items() if k)
+        text = f"highest severity {result.highest}: {_plural(len(result.findings), 'interaction warning')} ({parts}) among {among}"
+        hidden = len(result.findings) - len(shown_findings(result, min_severity))
+        if hidden:
+            text += f"; {hidden} below {min_severity} not shown"
+    elif unrec and not any(r.ok for r in result.resolutions):
+        text = "nothing could be checked"
+    else:
+        text = f"no interactions found among {among}"
+        if result.skipped:
+            text += f"; {_plural(len(result.skipped), 'rule')} for older adults not applied (no patient age given)"
+    sentence = head + text
+    return sentence[:1].upper() + sentence[1:] + "."

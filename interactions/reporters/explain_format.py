@@ -7,6 +7,8 @@ import textwrap
 from typing import Any
 
 from .. import DISCLAIMER, __version__
+from ..visible import visible as shown
+from .chart import unrecognised_text
 from .document import METHOD_TEXT, knowledge_base_info
 
 INDENT = 19
@@ -50,8 +52,8 @@ def _drug(d: dict[str, Any], refs: dict, width: int) -> list[str]:
     for label, names in d["names"].items():
         out += field(label.capitalize(), ", ".join(names) or "-", width)
     codes = d["codes"]
-    shown = "; ".join(f"{CODE_LABELS.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in codes.items())
-    out += field("Codes", shown or "-", width)
+    code_text = "; ".join(f"{CODE_LABELS.get(k, k)} {', '.join(v) if isinstance(v, list) else v}" for k, v in codes.items())
+    out += field("Codes", code_text or "-", width)
     out += field("In products", ", ".join(d["products"]) or "-", width)
     if d.get("note"):
         out += field("Note", d["note"], width)
@@ -170,9 +172,101 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     return "\n".join(line.rstrip() for line in out) + "\n"
 
 
+LIST_INDENT = 14  # explain A B: labels up to 'Management:', so 60 columns keep most of the line for text
+
+
+def hanging(text: str, width: int, first: int = 0, rest: int = 0) -> list[str]:
+    """Text wrapped at word boundaries to ``width``, the first line indented by ``first``, the others by ``rest``."""
+    return textwrap.wrap(" ".join(text.split()), width=max(30, width), initial_indent=" " * first, subsequent_indent=" " * rest,
+                         break_on_hyphens=False, break_long_words=False) or [""]
+
+
+def _as_given(drug: str, inputs: list[str]) -> str:
+    given = [shown(i) for i in inputs]
+    return drug if given == [drug] else f"{drug} (as given: {', '.join(given)})"
+
+
+def via_text(v: dict[str, Any], drug: str) -> str:
+    """'by name', 'as a form of morphine', 'via class opioid-agonist > opioid (oxycodone is a member of opioid-agonist; sources: ...)'."""
+    if v["by"] == "name":
+        return "by name"
+    if v["by"] == "form_of":
+        return f"as a form of {v['drug']}"
+    member = v.get("through_form_of", drug)
+    src = f"; sources: {', '.join(v['sources'])}" if v["sources"] else ""
+    return f"via class {' > '.join(v['path'])} ({member} is a member of {v['path'][0]}{src})"
+
+
+def _explained(f: dict[str, Any], width: int) -> list[str]:
+    age = f"  [applies from age {f['min_age']}]" if f.get("min_age") else ""
+    out = hanging(f"{f['severity'].upper()}  {f['title']}  ({f['rule']}){age}", width, 0, 2)
+    if "same_ingredient" in f:
+        s = f["same_ingredient"]
+        out += field("Why", f"the same ingredient ({', '.join(s['drugs'])}) is in more than one entry: "
+                     f"{', '.join(shown(e) for e in s['entries'])}", width, LIST_INDENT)
+    else:
+        for i, slot in enumerate(f["slots"], 1):
+            fills = "; ".join(f"{_as_given(x['drug'], x['inputs'])} fills it "
+                              f"{' and '.join(via_text(v, x['drug']) for v in x['via'])}" for x in slot["filled_by"])
+            out += field(f"Slot {i}", f"'{' or '.join(slot['names'])}' ({slot['text']}): {fills or '-'}", width, LIST_INDENT)
+    out += field("Effect", f["effect"], width, LIST_INDENT)
+    out += field("Management", f["management"], width, LIST_INDENT)
+    if f["related"]:
+        out += field("Also", "; ".join(f"{g['title']} ({g['severity']}, {g['rule']})" for g in f["related"]), width, LIST_INDENT)
+    return out
+
+
+def _classes_text(ingredient: dict[str, Any]) -> str:
+    parts = []
+    for c in ingredient["classes"]:
+        ups = sorted({x for chain in c["chains"] for x in chain[1:]})
+        parts.append(c["id"] + (f" (within {', '.join(ups)})" if ups else ""))
+    form = f"; answers as {ingredient['answers_as']}" if ingredient.get("answers_as") else ""
+    return (", ".join(parts) or "no class") + form
+
+
+def render_list_text(doc: dict[str, Any], kb_version: str, width: int = 80) -> str:
+    """``explain A B ...``: the verdict, each finding with the slot each drug filled, and the pairs no rule joins."""
+    out = [*hanging(doc["verdict"], width), *hanging(f"Knowledge base: {kb_version}.", width)]
+    for f in doc["findings"]:
+        out += ["", *_explained(f, width)]
+    if doc["skipped_rules"]:
+        out += ["", "Not applied (no patient age given; use --age):"]
+        for f in doc["skipped_rules"]:
+            out += ["", *_explained(f, width)]
+    if doc["not_joined"]:
+        out += ["", *hanging(f"Not joined by any rule in {kb_version}:", width)]
+        for p in doc["not_joined"]:
+            a, b = (_as_given(d, [i]) for d, i in zip(p["drugs"], p["inputs"]))
+            out += hanging(f"{a} and {b}: no rule joins them.", width, 2, 6)
+    if doc["medications"]:
+        out += ["", "Classes of each medication:"]
+        for m in doc["medications"]:
+            for ing in m["ingredients"]:
+                label = _as_given(ing["drug"], m["inputs"])
+                out += hanging(f"{label}: {_classes_text(ing)}", width, 2, 6)
+    if doc["unrecognized"]:
+        out += ["", "Not recognised (not checked):"]
+        for u in doc["unrecognized"]:
+            out += hanging(f"{shown(u['input'])}: {unrecognised_text(u)}", width, 2, 6)
+    if doc["not_medications"]:
+        out += ["", "Not medications (not checked):"]
+        for m in doc["not_medications"]:
+            out += hanging(f"{shown(m['input'])} ({m['kind']})", width, 2, 6)
+    out += ["", *hanging(DISCLAIMER, width)]
+    return "\n".join(line.rstrip() for line in out) + "\n"
+
+
 def render_json(doc: dict[str, Any], kb: Any) -> str:
     full = {"check_meds_version": __version__, "knowledge_base": knowledge_base_info(kb), **doc}
     return json.dumps(full, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-RENDER = {"text": lambda doc, kb, width: render_text(doc, width), "json": lambda doc, kb, width: render_json(doc, kb)}
+def _text(doc: dict[str, Any], kb: Any, width: int) -> str:
+    if doc["kind"] == "interaction":
+        c = kb.counts
+        return render_list_text(doc, f"{kb.info['name']} {kb.info['version']} ({c['rules']} rules, {c['classes']} classes)", width)
+    return render_text(doc, width)
+
+
+RENDER = {"text": _text, "json": lambda doc, kb, width: render_json(doc, kb)}

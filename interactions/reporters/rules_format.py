@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from .. import __version__
+from ..visible import visible, wrap
 from .document import knowledge_base_info
 from .explain_format import rule_rows
 
@@ -18,16 +19,30 @@ def _header(kb: Any) -> dict[str, Any]:
     return {"check_meds_version": __version__, "knowledge_base": knowledge_base_info(kb)}
 
 
-def list_text(rows: list[dict[str, Any]], kb: Any, filters: dict[str, Any]) -> str:
+def list_text(rows: list[dict[str, Any]], kb: Any, filters: dict[str, Any], width: int | None = None) -> str:
+    """The rules, one per row (severity, id, title), wrapped to ``width`` (default: the terminal's) between words."""
+    if width is None:
+        from ..cliutil import terminal_width
+
+        width = terminal_width()
     shown = ", ".join(f"{k}={v}" for k, v in filters.items() if v)
     out = [f"{len(rows)} of {kb.counts['rules']} rules" + (f" ({shown})" if shown else "") + ":"]
-    out += rule_rows(rows)
+    col = max((len(r.get("rule") or r["id"]) for r in rows), default=0)
+    hang = 2 + 17 + col + 2  # under the title, while that leaves room for it; else under the id
+    if width - hang < 30:
+        hang = 19
+    out += [text for row in rule_rows(rows) for text in _wrapped(row, width, hang)]
     disabled = kb.disabled
     if disabled and not shown:
         out.append("Disabled by site configuration:")
-        out += [f"  {rid}  {d['title']}: {d['reason']} ({d['origin']})" for rid, d in sorted(disabled.items())]
+        for rid, d in sorted(disabled.items()):
+            out += _wrapped(f"  {rid}  {d['title']}: {d['reason']} ({d['origin']})", width, 4)
     out.append("'check-meds explain RULE-ID' shows a rule in full.")
     return "\n".join(out) + "\n"
+
+
+def _wrapped(text: str, width: int, hang: int) -> list[str]:
+    return [visible("".join(t for t, _ in line)).rstrip() for line in wrap([(text, "")], width, hang)]
 
 
 def list_json(rows: list[dict[str, Any]], kb: Any, filters: dict[str, Any]) -> str:

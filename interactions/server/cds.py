@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import DISCLAIMER
-from ..engine import CheckResult, Finding, check
+from ..engine import CheckResult, Finding, check, involves
 from ..suggest import for_resolution
 from .fhir import ORDER_TYPES, Entry, FhirError, Reader, age_of, resources
 
@@ -191,9 +191,9 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
     kb_label = f"check-meds knowledge base {kb.info['name']} {kb.info['version']}"
     out = []
     for f in result.findings:
-        involves = any(i in draft_labels for i in f.inputs)
-        if involves or existing_findings:
-            out.append(finding_card(f, kb, kb_label, involves, draft_labels, refs, rule_url(f.rule), resolved, memo))
+        involved = involves(f, draft_labels)
+        if involved or existing_findings:
+            out.append(finding_card(f, kb, kb_label, involved, draft_labels, refs, rule_url(f.rule), resolved, memo))
     for r in result.unrecognized:
         out.append(unrecognized_card(r, kb, kb_label, r.input in draft_labels))
     for e in entries:
@@ -207,7 +207,7 @@ def cards(result: CheckResult, entries: list[Entry], kb: Any, req: HookRequest, 
             out.append(_card(f"Current medications ({rtype}) were not checked against this order", "warning", kb_label,
                              f"The patient's {rtype} resources could not be had: {_md(why)}.\n\nInteractions with those current "
                              f"medications were not checked; the rest of the list was.\n\n_{DISCLAIMER}_"))
-    skipped = [f for f in result.skipped if existing_findings or any(i in draft_labels for i in f.inputs)]
+    skipped = [f for f in result.skipped if existing_findings or involves(f, draft_labels)]
     if skipped:
         lines = "\n".join(f"- {_md(f.rule_data['title'])} ({', '.join(f.drugs)}): applies from age {f.rule_data['min_age']}" for f in skipped)
         why = f" ({_md(req.problems['patient'])})" if req.problems.get("patient") else ""
