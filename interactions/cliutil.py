@@ -21,7 +21,13 @@ def err(message: str) -> None:
 
 def read_stdin_lines() -> list[str]:
     """Medications from standard input, one per line; blank lines and # comments skipped."""
-    data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is None:
+        raise CheckMedsError("'-' reads standard input, which is closed", ExitCode.USAGE)
+    try:
+        data = stream.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise CheckMedsError(f"cannot read standard input: {exc.strerror or exc}", ExitCode.USAGE) from None
     if len(data) > MAX_INPUT_BYTES:
         raise CheckMedsError("standard input is larger than 256 MiB", ExitCode.USAGE)
     try:

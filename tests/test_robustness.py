@@ -120,3 +120,13 @@ def test_ctrl_c_during_a_batch_ends_quietly_with_130(tmp_path):
     assert proc.returncode == 130
     assert b"Traceback" not in err, err.decode(errors="replace")[-2000:]
     assert time.monotonic() - start < 60
+
+
+def test_a_dash_with_standard_input_closed_is_a_usage_error():
+    import subprocess
+    import sys
+
+    # standard input closed in the child, as with `check-meds - <&-`
+    proc = subprocess.run([sys.executable, "-m", "interactions", "--format", "json", "--", "-"],
+                          capture_output=True, text=True, preexec_fn=lambda: os.close(0))
+    assert proc.returncode == 2 and "standard input" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
