@@ -58,9 +58,7 @@ def layout(result: CheckResult, kb: Any, width: int = 80, min_severity: str = "m
     counted, skipped = view.findings, view.skipped
     floor = RANK.get(min_severity, 1)
     shown = [f for f in counted if f.rank >= floor]
-    sentence = verdict(view, min_severity)  # the sentence every report for people opens with
-    if adding:
-        sentence = f"Adding {', '.join(adding)}: {sentence[:1].lower()}{sentence[1:]}"
+    sentence = verdict(result, min_severity, adding)  # the sentence every report for people opens with
     style = "unknown" if not view.complete else counted[0].severity if counted else "warn" if skipped else "ok"
     add([(sentence, style)])
     unrec = [r.input for r in result.unrecognized]
