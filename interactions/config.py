@@ -34,6 +34,7 @@ from typing import Any
 
 from .errors import CheckMedsError
 from .exitcodes import ExitCode
+from .severity import SEVERITIES
 
 CONFIG_ENV = "CHECK_MEDS_CONFIG"
 RULES_ENV = "CHECK_MEDS_RULES"
@@ -42,7 +43,6 @@ MAX_CONFIG_BYTES = 1 << 20
 _AT_LINE = r"\s*\(at line (\d+), column \d+\)$"
 # the check options the file may set (by their long flag), when the check declares them
 _CHECK_FLAGS = ("--format", "--fail-on", "--min-severity", "--color")
-_SEVERITIES = ("minor", "moderate", "major", "contraindicated")
 
 
 class Setting:
@@ -80,8 +80,8 @@ def settings() -> tuple[Setting, ...]:
     # checks these choices and defaults against that declaration
     out += [
         Setting("batch", "format", "fmt", ("table", "jsonl", "csv"), None, "batch"),
-        Setting("batch", "fail-on", "fail_on", (*_SEVERITIES, "none"), "minor", "batch"),
-        Setting("batch", "min-severity", "min_severity", _SEVERITIES, "minor", "batch"),
+        Setting("batch", "fail-on", "fail_on", (*SEVERITIES, "none"), "minor", "batch"),
+        Setting("batch", "min-severity", "min_severity", SEVERITIES, "minor", "batch"),
     ]
     return tuple(out)
 
