@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..severity import SEVERITIES
 from .. import DISCLAIMER  # noqa: F401 - re-exported for the command modules
 
 
@@ -89,7 +90,7 @@ def typer_command(argument, options, body):
     return command
 
 
-_SEVERITY_WORDS = frozenset(("minor", "moderate", "major", "contraindicated", "none"))
+_SEVERITY_WORDS = frozenset((*SEVERITIES, "none"))
 
 
 def choice_help(param) -> None:
