@@ -46,7 +46,7 @@ _STRONG = frozenset(
     ud sa oph opth top rtl vag otic inhl chew effervsc effervescent soluble liqd lozg grnl gran pkt aer emul conc
     eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
     breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
-    dose-pack z-pak tri-pak
+    dose-pack z-pak tri-pak d/r
     otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
@@ -86,7 +86,7 @@ _SALT_WORDS = frozenset(
     ethylsuccinate estolate palmitate aspartate
     besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
     bisulf pam carb ox fur hydrobr br mag cl human
-    2hcl dihcl
+    2hcl dihcl hci
     """.split()
 )
 # cations: stripping the anion from "potassium citrate" must not leave "potassium"
@@ -114,6 +114,9 @@ _PHRASES = frozenset(
         ("for", "muscle"), ("for", "angina"), ("for", "chest"), ("for", "bp"), ("for", "blood"), ("for", "itching"),
         ("with", "food"), ("with", "meals"), ("with", "water"), ("with", "milk"), ("before", "meals"),
         ("after", "meals"), ("low", "dose"),
+        # USP titles of products made up before use: "Oseltamivir Phosphate for Oral Suspension"
+        ("for", "oral"), ("for", "injection"), ("for", "injectable"), ("for", "inhalation"), ("for", "suspension"),
+        ("for", "solution"), ("for", "topical"), ("for", "ophthalmic"), ("for", "intravenous"), ("for", "infusion"),
     }
 )
 _EDGE = "()[]{},;:.'\"*"
