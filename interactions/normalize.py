@@ -629,7 +629,7 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     """'hydrocodone/APAP', 'lisinopril-HCTZ', 'amlodipine and benazepril': a known product's ingredients."""
     parts = _split(k, toks, _rx.strong_sep)
     if len(parts) < 2 and not any("-" in k[a:b] for a, b in toks):
-        return None
+        return _juxtaposed(k, toks, kb)
     found: list[tuple] = []
     for part in parts:
         res = _part(k, part, kb)
@@ -661,6 +661,28 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
         return ("unknown", f"Names several medications ({shown}) that the knowledge base does not know as one "
                 "combination product; list each medication separately", "")
     return ("ok", ("combination", drugs, product), matched, spans, [])
+
+
+def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
+    """'Hydrocodone Acetaminophen 5-325', 'Cleocin Phosphate': two names side by side, no separator.
+
+    Read as one medication only when the two parts are single drugs that together are the
+    ingredients of a combination product the knowledge base knows; two names that form no known
+    product stay unrecognised (a list pasted into one field must be checked drug against drug).
+    """
+    if len(toks) < 2 or len(toks) > 12:
+        return None
+    for cut in range(len(toks) - 1, 0, -1):  # salt words go with the name before them
+        left, right = _part(k, toks[:cut], kb), _part(k, toks[cut:], kb)
+        if left is None or right is None or "dose" in (left[0], right[0]):
+            continue
+        if left[0] != "ok" or right[0] != "ok" or left[1][2] or right[1][2] or left[3] or toks[cut] in right[3]:
+            continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
+        drugs = tuple(sorted({*left[1][1], *right[1][1]}))
+        product = _product_by_ingredients(kb).get(drugs) if len(drugs) > 1 else None
+        if product is not None:
+            return ("ok", ("combination", drugs, product), f"{left[2]} + {right[2]}", left[3] + right[3], [])
+    return None
 
 
 def _split(k: str, toks: list[tuple[int, int]], sep: re.Pattern) -> list[list[tuple[int, int]]]:
