@@ -47,6 +47,7 @@ _STRONG = frozenset(
     eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
     breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
     dose-pack z-pak tri-pak d/r
+    pf preservative-free
     otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
