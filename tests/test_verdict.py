@@ -41,3 +41,13 @@ def test_adding_counts_only_the_findings_that_involve_the_new_drug(kb):
     assert verdict(result).startswith("Highest severity contraindicated: ")
     quiet = check(["warfarin", "simvastatin 40 mg", "clarithromycin", "lisinopril"], kb)
     assert verdict(quiet, adding=["lisinopril"]) == "Adding lisinopril: no interactions found among 4 medications, all recognised."
+
+
+def test_supplies_and_statements_are_not_counted_as_medications(kb):
+    # lancets and "diet controlled" are listed and not checked; calling them medications would
+    # overstate what was checked
+    v = verdict(check(["lancets", "warfarin", "diet controlled"], kb))
+    assert v == ("No interactions found among 1 medication, all recognised "
+                 "(2 entries are not a medication and were not checked).")
+    v = verdict(check(["lancets", "warfarin", "zzqxv"], kb))
+    assert v.startswith("Incomplete: 1 of 2 medications not recognised")

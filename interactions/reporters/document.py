@@ -227,6 +227,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def not_medicines(n: int) -> str:
+    """'1 entry is not a medication and was not checked': supplies and statements such as lancets, 'diet controlled'."""
+    return f"{n} entr{'y is' if n == 1 else 'ies are'} not a medication and {'was' if n == 1 else 'were'} not checked"
+
+
 def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[str] = ()) -> str:
     """The outcome of a check in one sentence, for the first line of every human-facing report.
 
@@ -240,7 +245,8 @@ def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[s
     if adding:
         sentence = verdict(adding_view(result, adding), min_severity)
         return f"Adding {', '.join(a.strip() for a in adding)}: {sentence[:1].lower()}{sentence[1:]}"
-    n = len(result.resolutions)
+    n_not = len(result.non_medications)
+    n = len(result.resolutions) - n_not  # supplies and statements are listed, not counted as medications
     unrec = len(result.unrecognized)
     if unrec:
         head = (f"Incomplete: {unrec} of {_plural(n, 'medication')} not recognised "
@@ -263,5 +269,7 @@ def verdict(result: CheckResult, min_severity: str = "minor", adding: Sequence[s
         text = f"no interactions found among {among}"
         if result.skipped:
             text += f"; {_plural(len(result.skipped), 'rule')} for older adults not applied (no patient age given)"
+    if n_not:
+        text += f" ({not_medicines(n_not)})"
     sentence = head + text
     return sentence[:1].upper() + sentence[1:] + "."

@@ -16,7 +16,7 @@ from ..normalize import UNKNOWN_NAME, Resolution
 from ..severity import RANK
 from ..suggest import for_resolution
 from ..visible import Line, Segment, visible, wrap  # noqa: F401 - Line and Segment are used by the batch table
-from .document import METHOD_TEXT, drug_label, verdict
+from .document import METHOD_TEXT, drug_label, not_medicines, verdict
 
 ORDER = ("contraindicated", "major", "moderate", "minor")
 
@@ -211,7 +211,8 @@ def _finding(f: Finding, kb: Any, add: Callable[..., None], verbose: bool) -> No
 
 def _summary(result: CheckResult, counted: list[Finding], shown: list[Finding], skipped: list[Finding]) -> list[Line]:
     """The summary and the incomplete notice, repeated at the end of the report."""
-    n = len(result.resolutions)
+    n_not = len(result.non_medications)
+    n = len(result.resolutions) - n_not
     unrec = [r.input for r in result.unrecognized]
     lines: list[Line] = []
     if counted:
@@ -233,6 +234,9 @@ def _summary(result: CheckResult, counted: list[Finding], shown: list[Finding], 
                        f"without a patient age; {k} rule{'s' if k != 1 else ''} for older adults not applied (use --age).", "warn")])
     elif not counted:
         lines.append([(f"No interactions found among the {n} medication{'s' if n != 1 else ''} checked (all recognised).", "ok")])
+    if n_not and not unrec:
+        note = not_medicines(n_not)
+        lines.append([(note[:1].upper() + note[1:] + ".", "")])
     return lines
 
 
