@@ -141,7 +141,8 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
     if kind in ("drug", "product", "combination"):
         res = doc["resolution"]
         how = METHOD_TEXT.get(res["method"], res["method"])
-        out.append(f"{doc['query']!r} resolves as a {how} ({res['matched']}).")
+        article = "an" if how[:1] in "aeiou" else "a"
+        out.append(f"{doc['query']!r} resolves as {article} {how} ({res['matched']}).")
         if kind == "product":
             p = doc["product"]
             out.append(f"Combination product {p['id']}  (defined at {p['origin']})")
