@@ -24,7 +24,8 @@ def lookup(query: str, kb: Any) -> dict[str, Any]:
     salt, code, product, combination), then a rule id or alias, then a class
     id or name. ``drug:``, ``rule:`` or ``class:`` in front restricts the
     search to one kind. The result's ``kind`` is ``drug``, ``product``,
-    ``combination``, ``rule``, ``class``, ``ambiguous`` or ``unknown``.
+    ``combination``, ``rule``, ``class``, ``non_medication`` (a supply or a statement such as
+    "diet controlled"), ``ambiguous`` or ``unknown``.
     """
     prefix, _, rest = query.partition(":")
     only = prefix.strip().lower() if rest.strip() and prefix.strip().lower() in PREFIXES else None
@@ -51,6 +52,10 @@ def lookup(query: str, kb: Any) -> dict[str, Any]:
         out["kind"] = "class"
         out["class"] = describe_class(cls, kb)
         out["also"] = []
+    elif res is not None and res.status == "non_medication":
+        item = kb.non_medicines[res.product]
+        out["kind"] = "non_medication"
+        out["non_medication"] = {"id": res.product, "kind": item["kind"], "note": item["note"], "origin": item["origin"]}
     elif res is not None and res.status == "ambiguous":
         out["kind"] = "ambiguous"
         out["ambiguous"] = {"candidates": list(res.candidates), "reason": res.reason}

@@ -48,6 +48,14 @@ def test_a_code_and_a_dosed_name_resolve_too(capsys):
     assert code == 0 and doc["drugs"][0]["id"] == "alprazolam" and doc["resolution"]["dose_text"] == "0.5 mg"
 
 
+def test_a_supply_is_explained_as_not_a_medication_not_as_unknown(capsys, kb):
+    code, doc = explain(capsys, "glucose test strips")
+    assert code == 0 and doc["kind"] == "non_medication"
+    assert doc["non_medication"]["id"] in kb.non_medicines and doc["non_medication"]["kind"] == "test"
+    assert cli.run(["explain", "lancets"]) == 0
+    assert "recognised as not a medication" in capsys.readouterr().out
+
+
 def test_a_product_explains_each_ingredient(capsys, kb):
     code, doc = explain(capsys, "Percocet")
     assert code == 0 and doc["kind"] == "product"

@@ -157,6 +157,13 @@ def render_text(doc: dict[str, Any], width: int = 80) -> str:
         out += _rule(doc["rule"], refs, width)
     elif kind == "class":
         out += _class(doc["class"], refs, width)
+    elif kind == "non_medication":
+        nm = doc["non_medication"]
+        out += hanging(f"{doc['query']!r} is recognised as not a medication ({nm['kind']}, {nm['id']}; defined at "
+                       f"{nm['origin']}): in a list it is shown as such, is not checked for interactions and does "
+                       "not make the check incomplete.", width)
+        if nm["note"]:
+            out += hanging(nm["note"], width, 2, 2)
     elif kind == "ambiguous":
         a = doc["ambiguous"]
         out.append(f"{doc['query']!r} is ambiguous and never resolved automatically: it could be {', '.join(a['candidates'])}.")
