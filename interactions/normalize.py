@@ -47,7 +47,7 @@ _STRONG = frozenset(
     eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
     breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
     dose-pack z-pak tri-pak d/r
-    pf preservative-free
+    pf preservative-free actuat implant implants intrauterine medicated dental rinse mouthrinse insert inserts emulsion
     otc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
@@ -69,7 +69,8 @@ _WEAK = frozenset(
     generic brand rf gum g l u d free drink drinks glass glasses puff puffs low actuation actuations
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
-    nostril nostrils into under skin part cryst crystals particles microencapsulated
+    nostril nostrils into under skin part cryst crystals particles microencapsulated drug macrocrystals macrocrystalline
+    dry human
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     breath actuated gluten lactose follow package directions instructions
     """.split()
@@ -423,7 +424,15 @@ def _form_of(hit: tuple, kb: Any) -> tuple[str, ...]:
 
 
 def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
-    return all(_kind(k[a:b]) or k[a:b].strip(_EDGE) in _SALT_WORDS for a, b in toks)
+    """Dose, form or salt words only: '(as hydrochloride)', '(5 mg)', '(monohydrate/macrocrystals)'."""
+    for a, b in toks:
+        w = k[a:b].strip(_EDGE)
+        if _kind(k[a:b]) or w in _SALT_WORDS:
+            continue
+        if "/" in w and all(_kind(p) or p in _SALT_WORDS for p in w.split("/") if p):
+            continue
+        return False
+    return True
 
 
 def _tokens(s: str, lo: int, hi: int) -> list[tuple[int, int]]:
