@@ -42,7 +42,7 @@ _STRONG = frozenset(
     rectally pr vaginal vaginally pv
     er xr sr cr la xl dr ec ir sa cd xt mr er24 xl24 ext ext-rel extended delayed sustained controlled modified
     immediate release released enteric enteric-coated film-coated coated prolonged retard sprinkle ds gastro-resistant
-    modified-release prolonged-release extended-release delayed-release cfc
+    modified-release prolonged-release extended-release delayed-release cfc cfc-f cfc-free hfa-free
     ud sa oph opth top rtl vag otic inhl chew effervsc effervescent soluble liqd lozg grnl gran pkt aer emul conc
     eye eyes eyedrops ear ears ou os au intraocular oromucosal cutaneous pessary pessaries pre-filled pressurised
     breath-actuated linctus mixture mouthwash shampoo emollient pwdr pump inject injects dosepack dosepak dose-pak
