@@ -175,12 +175,11 @@ def check(meds: Sequence[str], kb: Any, age: int | None = None) -> CheckResult:
     enumerated = 0  # pair rules sent through _fire instead, as bits
     if not by_pairs or n > PAIR_SAFE:
         enumerated = _enumerated_pairs(medications, kb, members, everything=not by_pairs)
-        bits, i = enumerated, 0
-        while bits:
-            if bits & 1:
-                candidates.add(kb.pair_rules[i])
-            bits >>= 1
-            i += 1
+        bits = enumerated
+        while bits:  # set bits only
+            low = bits & -bits
+            bits ^= low
+            candidates.add(kb.pair_rules[low.bit_length() - 1])
 
     raw: list[Finding] = []
     skipped: list[Finding] = []

@@ -182,21 +182,19 @@ class KnowledgeBase:
         if hit is None:
             bits = (a.m0 & b.m1) | (b.m0 & a.m1)
             out = []
-            i = 0
-            while bits:
-                if bits & 1:
-                    rid = self.pair_rules[i]
-                    fa, fb = self.fill(a, rid), self.fill(b, rid)
-                    # each way round, the two slots need two different ingredients
-                    drugs: set[str] = set()
-                    if fa[0] is not None and fb[1] is not None and len({*fa[0], *fb[1]}) > 1:
-                        drugs.update(fa[0], fb[1])
-                    if fb[0] is not None and fa[1] is not None and len({*fb[0], *fa[1]}) > 1:
-                        drugs.update(fb[0], fa[1])
-                    if drugs:
-                        out.append((rid, self.rules[rid], tuple(sorted(drugs))))
-                bits >>= 1
-                i += 1
+            while bits:  # set bits only, lowest first (rule-id order): a mask is hundreds of bits wide
+                low = bits & -bits
+                bits ^= low
+                rid = self.pair_rules[low.bit_length() - 1]
+                fa, fb = self.fill(a, rid), self.fill(b, rid)
+                # each way round, the two slots need two different ingredients
+                drugs: set[str] = set()
+                if fa[0] is not None and fb[1] is not None and len({*fa[0], *fb[1]}) > 1:
+                    drugs.update(fa[0], fb[1])
+                if fb[0] is not None and fa[1] is not None and len({*fb[0], *fa[1]}) > 1:
+                    drugs.update(fb[0], fa[1])
+                if drugs:
+                    out.append((rid, self.rules[rid], tuple(sorted(drugs))))
             hit = tuple(out)
             if len(self.pair_memo) < PAIR_MEMO_LIMIT:
                 self.pair_memo[key] = hit

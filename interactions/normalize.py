@@ -136,7 +136,6 @@ _PATTERNS = {
     "strong_sep": r"(?<![a-z])w/|/|\+|&|,|;",
     "hyphen": r"-",
     "items": r"[^,;]+",
-    "token": r"\S+",
     "compound": r"[,/]",
     "release_suffix": r"^(.*[a-z])-(xr|xl|sr|er|cr|la|cd|dr|ec|odt|xt)$",
     "strength": rf"^{_NUM}([a-zμ%]+)(?:/.*)?$",
@@ -144,6 +143,9 @@ _PATTERNS = {
     "brackets": r"[(\[{]([^()\[\]{}]*)[)\]}]",
     # "baclofen10mg" -> "baclofen 10mg"; "APAP w/codeine" -> "APAP w/ codeine"; "Tylenol#3" -> "Tylenol #3"
     "glued": r"(?<=[a-z])(?=\d+(?:[.,]\d+)?(?:mg|mcg|ml|g|units?|iu|meq|%)\b)|(?<=\bw/)(?=[a-z])|(?<=[a-z])(?=#\d)",
+    # what every "glued" place has: a letter before a digit or '#', or 'w/' before a letter; most
+    # strings have none, and one search for it is cheaper than trying "glued" at every position
+    "glued_hint": r"[a-z][\d#]|w/[a-z]",
 }
 
 
@@ -251,9 +253,10 @@ def _resolve(text: str, kb: Any) -> Resolution:
     shown = display(text)
     if len(shown) != len(k):
         shown = k
-    for m in reversed(list(_rx.glued.finditer(k))):  # the same space goes into both strings
-        cut = m.start()
-        k, shown = k[:cut] + " " + k[cut:], shown[:cut] + " " + shown[cut:]
+    if _rx.glued_hint.search(k):
+        for m in reversed(list(_rx.glued.finditer(k))):  # the same space goes into both strings
+            cut = m.start()
+            k, shown = k[:cut] + " " + k[cut:], shown[:cut] + " " + shown[cut:]
     out = _whole(k, kb)
     if out[0] == "ok":
         _, hit, matched, spans, confirmed = out
@@ -436,7 +439,15 @@ def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
 
 
 def _tokens(s: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    return [m.span() for m in _rx.token.finditer(s, lo, hi)]
+    """The (start, end) of each run of non-space characters in ``s[lo:hi]`` (what ``\\S+`` finds there)."""
+    out = []
+    find = s.find
+    pos = lo
+    for w in s[lo:hi].split():  # split() and \\s agree on what a space is
+        a = find(w, pos)  # only spaces lie between pos and the word, so this is where it starts
+        pos = a + len(w)
+        out.append((a, pos))
+    return out
 
 
 def _tokens_resolve(k: str, toks: list[tuple[int, int]], kb: Any, products: bool) -> tuple:
@@ -567,7 +578,6 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
     name = _name(k, toks, lo, hi)
     if not name:
         return None
-    rest = toks[:lo] + toks[hi:]
     hit = kb.names.get(name)
     if hit is None and "-" in name:  # "Calcichew-D3 Forte" is listed as "Calcichew D3 Forte"
         hit = kb.names.get(name.replace("-", " "))
@@ -585,8 +595,10 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
         amb = kb.ambiguous.get(name)
         if amb is not None:
             return ("ambiguous", amb["candidates"], amb["reason"])
-        m = _rx.code.match(name) or _rx.release_suffix.match(name)
-        if m and m.re is _rx.release_suffix:  # "glucophage-xr" is "Glucophage XR", or Glucophage with XR set aside
+        # a code starts with "rx"; a release suffix follows a hyphen: most names try neither pattern
+        m = _rx.code.match(name) if name.startswith("rx") else None
+        if m is None and "-" in name and (m := _rx.release_suffix.match(name)):
+            # "glucophage-xr" is "Glucophage XR", or Glucophage with XR set aside
             hit = kb.names.get(f"{m.group(1)} {m.group(2)}") or kb.names.get(m.group(1))
             if hit is None:
                 return None
@@ -601,7 +613,7 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 return None
     if not products and (hit[2] or len(hit[1]) != 1):
         return None
-    return ("ok", hit, name, rest, [])
+    return ("ok", hit, name, toks[:lo] + toks[hi:], [])
 
 
 def _spellings(name: str) -> list[str]:
@@ -613,11 +625,14 @@ def _spellings(name: str) -> list[str]:
 
 
 def _name(k: str, toks: list[tuple[int, int]], lo: int, hi: int) -> str:
-    return " ".join(k[a:b] for a, b in toks[lo:hi]).strip(" .,;:-*")
+    return " ".join([k[a:b] for a, b in toks[lo:hi]]).strip(" .,;:-*")
 
 
 def _salt(name: str, kb: Any) -> tuple | None:
     """A known name with salt words after or before it: 'metoprolol tartrate', 'sodium valproate'."""
+    # the words of a name are single-spaced: without a salt word at either end there is none to set aside
+    if name.rpartition(" ")[2] not in _SALT_WORDS and name.partition(" ")[0] not in _SALT_WORDS:
+        return None
     words = name.split()
     if len(words) < 2:
         return None
