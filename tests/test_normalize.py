@@ -237,6 +237,11 @@ LEADING = ["", "Tab ", "Take ", "1. ", "- "]
     st.sampled_from([str.lower, str.upper, str.title]),
 )
 def test_dose_text_never_changes_what_a_name_means(name, dose, lead, case):
+    if all(normalize._kind(w) for w in name.split()):
+        # a name made only of dose and form words ("50/50 ointment") cannot be told from the dose text
+        # written after it; alone it still resolves
+        assert resolve(case(name), _KB).ok
+        return
     res = resolve(f"{lead}{case(name)} {dose}", _KB)
     if _KB.names[name][0] == "non-medication":
         # a strength belongs to a medicine: "syringes 10 mg" names something else, and is not settled
