@@ -77,3 +77,52 @@ def test_default_jobs_are_one_process_for_small_or_piped_input(monkeypatch):
     assert runner.auto_jobs(runner.AUTO_MIN_BYTES) == 5  # the idle cores
     monkeypatch.setattr(runner.os, "getloadavg", lambda: (9.0, 0, 0))
     assert runner.auto_jobs(runner.AUTO_MIN_BYTES) == 1
+
+
+def test_an_error_in_the_pools_own_threads_is_silent_but_other_threads_still_report(capsys):
+    # a worker killed while writing a result leaves half a message: the pool's result
+    # thread then fails to unpickle it, and that traceback must not reach the user
+    import threading
+
+    def fail():
+        raise TypeError("half a message")
+
+    pool_thread, other = threading.Thread(target=fail), threading.Thread(target=fail)
+
+    class Pool:
+        _result_handler = pool_thread
+
+    seen = []
+    previous = threading.excepthook
+    threading.excepthook = lambda args: seen.append(args.thread)
+    try:
+        restore = runner._quiet_pool_threads(Pool())
+        for t in (pool_thread, other):
+            t.start()
+            t.join()
+        restore()
+        assert threading.excepthook is not previous and seen == [other]
+    finally:
+        threading.excepthook = previous
+
+
+def test_a_failed_result_thread_ends_the_wait_as_a_lost_chunk():
+    import threading
+
+    dead = threading.Thread(target=lambda: None)
+    dead.start()
+    dead.join()
+
+    class Pending:
+        def ready(self):
+            return False
+
+        def wait(self, timeout):
+            pass
+
+    class Alive:
+        exitcode = None
+
+    with pytest.raises(runner.WorkerLost) as lost:
+        runner._collect((Pending(), ("7", 7)), [Alive()], dead)
+    assert lost.value.first == ("7", 7)

@@ -187,7 +187,7 @@ class WorkerLost(Exception):
 WATCH = 0.2
 
 
-def _collect(entry: tuple, workers: list[Any]) -> tuple[Any, int, list[Digest]]:
+def _collect(entry: tuple, workers: list[Any], results: Any = None) -> tuple[Any, int, list[Digest]]:
     """The result of an in-flight chunk; :class:`WorkerLost` when a worker ends before it is ready.
 
     A pool whose worker is killed quietly replaces it, and the chunk it held is
@@ -203,6 +203,8 @@ def _collect(entry: tuple, workers: list[Any]) -> tuple[Any, int, list[Digest]]:
         ended = next((w for w in workers if w.exitcode is not None), None)
         if ended is not None:
             raise WorkerLost(first, ended.exitcode)
+        if results is not None and not results.is_alive():  # the pool's result thread failed: nothing more will arrive
+            raise WorkerLost(first, None)
     return result.get()
 
 
@@ -236,6 +238,8 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
     _CHECKER = checker  # inherited by forked workers; never pickled
     pool = ctx.Pool(jobs, initializer=_init, initargs=(None if ctx.get_start_method() == "fork" else rebuild,))
     workers = list(getattr(pool, "_pool", ()))  # the pool's processes: one ending means a lost chunk
+    restore = _quiet_pool_threads(pool)
+    results = getattr(pool, "_result_handler", None)
     finished = False
     try:
         inflight: deque = deque()  # (result, (id, line) of the chunk's first list)
@@ -249,16 +253,17 @@ def _parallel(chunked: Iterable[list[Record]], checker: Checker, jobs: int, rebu
             while inflight and (inflight[0][0].ready() or len(inflight) > jobs * 4):
                 head = inflight.popleft()
                 busy -= not isinstance(head[0], _Done)
-                yield _collect(head, workers)
+                yield _collect(head, workers, results)
         while inflight:
-            yield _collect(inflight.popleft(), workers)
+            yield _collect(inflight.popleft(), workers, results)
         pool.close()
         pool.join()
         finished = True
     finally:
         if finished:
             pool.terminate()
-        else:
+            restore()
+        else:  # the hook stays: the pool's threads outlive a run cut short
             _stop_now(pool)
         _CHECKER = None
 
@@ -296,3 +301,31 @@ def _stop_now(pool: Any) -> None:
             w.join(timeout=5)
         except (OSError, ValueError, AssertionError):
             pass
+
+
+def _quiet_pool_threads(pool: Any) -> Callable[[], None]:
+    """Errors in the pool's own threads are silent; returns the function that restores the hook.
+
+    A worker stopped by a signal while it writes a result leaves part of a
+    message in the result pipe, and the pool's result thread then fails to
+    unpickle it. The run ends with its own one-line message (the signal, or
+    a lost worker, which :func:`_collect` notices), so that thread's
+    traceback must never reach the user. Errors in any other thread still
+    go to the previous hook.
+    """
+    import threading
+
+    threads = {getattr(pool, n, None) for n in ("_result_handler", "_task_handler", "_worker_handler")}
+    threads.discard(None)
+    previous = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.thread not in threads:
+            previous(args)
+
+    def restore() -> None:
+        if threading.excepthook is hook:
+            threading.excepthook = previous
+
+    threading.excepthook = hook
+    return restore
