@@ -38,7 +38,7 @@ def test_the_verdict_comes_first_and_the_majors_follow(run_cli, kb):
     lines = out.splitlines()
     assert code == 1
     sentence = verdict(check(TWELVE, kb))
-    assert sentence.startswith("Highest severity major: 17 interaction warnings (6 major, ")
+    assert sentence.startswith("Highest severity major: 19 interaction warnings (6 major, ")
     assert _opens_with(out, sentence)
     majors = [ln for ln in lines if ln.startswith(" MAJOR  ") and ":" in ln]
     assert len(majors) == 6 and lines.index(majors[0]) == lines.index("") + 1  # the one-line overview comes next
