@@ -27,9 +27,12 @@ def test_every_reference_is_used(kb):
     used = {ref for r in kb.rules.values() for ref in r["references"]}
     used |= {ref for c in kb.classes.values() for ref in c["sources"]}
     used |= {ref for d in kb.drugs.values() for refs in d["class_sources"].values() for ref in refs}
+    # the label a review read is used by the review, even when that label names no co-medication
+    # (a review with no interactions records that the label was read and found to name none)
+    used |= {rev["label"] for rev in kb.label_reviews.values()}
     unused = sorted(set(kb.references) - used)
-    # every reference is cited by a rule or a class membership, except the
-    # name and product-ingredient data sets (names and products have no
+    # every reference is cited by a rule, a class membership or a label review, except
+    # the name and product-ingredient data sets (names and products have no
     # citation field; NOTICE credits them)
     assert set(unused) <= {"DRUGBANK-OPEN", "FDA-NDC", "FDA-UNII"}, unused
 

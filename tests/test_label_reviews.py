@@ -36,3 +36,18 @@ def test_every_label_review_is_of_a_drug_and_cites_a_label_with_a_url():
     for drug, rev in KB.label_reviews.items():
         assert drug in KB.drugs
         assert KB.references[rev["label"]]["url"].startswith("https://"), (drug, rev["label"])
+
+
+def test_a_review_of_a_label_that_names_no_co_medication_can_be_entered(tmp_path):
+    # a label read and found to name no co-medication is a review too: it records that the label
+    # was read; its reference is used by the review, and no rule has to cite it
+    (tmp_path / "site.yaml").write_text(
+        "schema_version: 1\n"
+        "references:\n"
+        "  - {id: SITE-EMPTY-LABEL, citation: A label whose sections name no co-medication., url: 'https://example.org/label'}\n"
+        "label_reviews:\n"
+        "  - {drug: linaclotide, label: SITE-EMPTY-LABEL, revised: not stated, note: Names no co-medication., interactions: []}\n"
+    )
+    kb = load_knowledge_base([str(tmp_path)], use_cache=False)
+    assert not kb.label_reviews["linaclotide"]["interactions"]
+    assert "SITE-EMPTY-LABEL" in kb.references
