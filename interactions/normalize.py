@@ -128,7 +128,8 @@ _PATTERNS = {
     "numeric": rf"^(?:[x~@]|q|u-?|<|>)?{_NUM}(?:{_UNIT}|h|x)?(?:(?:/|-|x|to|:)(?:{_NUM})?(?:{_UNIT}|h)?)*$",
     "unit_word": rf"^{_UNIT}$",
     "unit_only": rf"^{_UNIT}(?:/{_NUM}?{_UNIT}?)+$",  # mg/ml, units/ml, mcg/hr, mg/5ml
-    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",  # "Tylenol 3", "Tylenol #2": a product number, not a dose
+    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",
+    "bare_ratio": rf"^{_NUM}(?:/{_NUM})+$",  # "70/30" with no unit: a product number or a combination's strengths  # "Tylenol 3", "Tylenol #2": a product number, not a dose
     "frequency": r"^q\d+(?:-\d+)?(?:h|hr|hrs|d|w|wk|min)?$",
     "dotted": r"^[a-z.]+$",
     "code": r"^(?:rx ?cui|rx ?norm(?: ?cui)?|rxn)(?: ?code)?\s*[:#=]?\s*(\d{1,10})$",
@@ -613,7 +614,27 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 return None
     if not products and (hit[2] or len(hit[1]) != 1):
         return None
+    if hi < len(toks) and _rx.bare_ratio.match(k[toks[hi][0]:toks[hi][1]]):
+        # "Humulin 7/30": a number after a name that known products extend with numbers ("Humulin 70/30"
+        # holds two insulins) is a mistyped product, not dose text, unless every such product is this drug
+        others = _numbered_variants(kb).get(name, ())
+        if any(other[1:] != hit[1:] for other in others):
+            why = f"{k[toks[lo][0]:toks[hi][1]]!r} is not a known product, and products named {name!r} with a number hold other ingredients"
+            return ("unknown", why, k[toks[lo][0]:toks[hi][1]])
     return ("ok", hit, name, toks[:lo] + toks[hi:], [])
+
+
+def _numbered_variants(kb: Any) -> dict[str, tuple]:
+    """Known names made of another known name and a number ("humulin 70/30"), by that name (once per knowledge base)."""
+    v = getattr(kb, "_numbered_variants", None)
+    if v is None:
+        found: dict[str, list] = {}
+        for n, hit in kb.names.items():
+            base, _, last = n.rpartition(" ")
+            if base and last[:1].isdigit() and base in kb.names:
+                found.setdefault(base, []).append(hit)
+        v = kb._numbered_variants = {b: tuple(h) for b, h in found.items()}
+    return v
 
 
 def _spellings(name: str) -> list[str]:
