@@ -49,6 +49,8 @@ _STRONG = frozenset(
     dose-pack z-pak tri-pak d/r
     pf preservative-free actuat implant implants intrauterine medicated dental rinse mouthrinse insert inserts emulsion
     otc
+    tb12 tb24 tbcr tbec tbdp tbef tbpk cp12 cp24 cpcr cpdr cpep cpsp subl aers aero aepb sopn sosy soaj solr susr
+    crea lotn ptch pt24 pt72 pttw ptwk nebu sham enem powd elix syrp lozg troc
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
@@ -102,9 +104,11 @@ _UNIT = (
     r"mm|cm|mmhg|inch(?:es)?|ct|cups?|mugs?|cans?|bottles?|pints?|shots?|servings?|ppd)"
 )
 # Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
-# 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
-# "DM" is as often diabetes mellitus and "PE" a pulmonary embolism, so a bare one stays unknown.
-_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine"}
+# 10MG/5ML", "APAP/DM/PE", "Levonorgestrel/EE 0.15/0.03", "Amox/Clav 875/125"). They are read
+# only as a part of a combination notation: alone, "DM" is as often diabetes mellitus, "PE" a
+# pulmonary embolism, "EE" and "clav" no drug at all, so a bare one stays unknown.
+_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine", "ee": "ethinyl estradiol", "amox": "amoxicillin",
+              "clav": "clavulanic acid"}
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -285,12 +289,12 @@ _ROUTE_WORDS = {
     "otic": ("ear", "ears", "otic", "au"),
     "nasal": ("nasal", "intranasal", "nose", "nostril", "nostrils"),
     "topical": ("topical", "topically", "top", "cutaneous"),
-    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema"),
+    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema", "enem"),
     "vaginal": ("vaginal", "vaginally", "vag", "pv", "pessary", "pessaries"),
 }
 _ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
 # skin forms say "topical" only when no other route is named: an eye ointment is not for the skin
-_SKIN_FORMS = frozenset("cream creams crm ointment oint lotion gel shampoo".split())
+_SKIN_FORMS = frozenset("cream creams crm crea ointment oint lotion lotn gel shampoo sham".split())
 # the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
 _ROUTE_NAMES = {
     "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
@@ -589,6 +593,9 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 break
     if hit is None and not products:
         drug = _PART_ONLY.get(name)
+        if drug is None and " " in name:  # with its salt word: "AMOX/K CLAV", "Clav K"
+            core = [w for w in name.split() if w not in _SALT_WORDS]
+            drug = _PART_ONLY.get(core[0]) if len(core) == 1 else None
         if drug is not None and drug in kb.drug_classes:
             hit = ("abbreviation", (drug,), "")
     if hit is None:

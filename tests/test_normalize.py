@@ -364,6 +364,26 @@ def test_combination_short_names_are_read_inside_a_combination_only(kb):
         assert resolve(alone, kb).status == "unknown", alone
 
 
+def test_more_combination_short_names_are_read_inside_a_combination_only(kb):
+    assert resolve("Norgestimate-EE 0.25-0.035 mg tab", kb).drugs == ("ethinyl estradiol", "norgestimate")
+    assert resolve("AMOX/K CLAV 500/125MG TAB", kb).drugs == ("amoxicillin", "clavulanic acid")
+    assert resolve("Amoxicillin/Clav Pot 875/125", kb).drugs == ("amoxicillin", "clavulanic acid")
+    for alone in ("EE 0.035MG", "Clav 125mg", "K Clav 125mg", "Amox"):  # no drug named alone
+        assert resolve(alone, kb).status == "unknown", alone
+
+
+def test_drug_database_form_codes_are_dose_text(kb):
+    # the short dose-form codes e-prescriptions and pharmacy labels print
+    for text, drug in (("omeprazole 20 MG CPDR", "omeprazole"), ("bupropion XL 150 MG TB24", "bupropion"),
+                       ("insulin glargine 100 UNIT/ML SOPN", "insulin glargine"),
+                       ("albuterol 90 MCG/ACT AERS", "albuterol"), ("ondansetron 4 MG TBDP", "ondansetron")):
+        assert resolve(text, kb).drugs == (drug,), text
+    # a skin or rectal code leads to the local entry like the word it stands for
+    assert resolve("triamcinolone 0.1 % CREA", kb).drugs == ("triamcinolone topical",)
+    assert resolve("hydrocortisone 100 MG/60ML ENEM", kb).drugs == ("hydrocortisone rectal",)
+    assert not resolve("CPDR", kb).ok
+
+
 def test_a_release_suffix_joined_by_a_hyphen_is_the_release_word(kb):
     assert resolve("metFORMIN (GLUCOPHAGE-XR) 500 mg 24 hr tablet", kb).drugs == ("metformin",)
 
