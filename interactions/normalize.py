@@ -688,6 +688,10 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     if len(drugs) == 1:  # "cholecalciferol, vitamin D3": one drug under two of its names
         return ("ok", names[0][1], matched, spans, [])
     product = _product_by_ingredients(kb).get(drugs)
+    if product is None:  # "brimonidine/timolol 0.2/0.5% eye drops" is Combigan, made with timolol's eye-drop entry
+        product = _product_by_base(kb).get(drugs)
+        if product is not None:
+            drugs = tuple(sorted(kb.products[product]["ingredients"]))
     if product is None:
         shown = ", ".join(r[2] for r in names)
         return ("unknown", f"Names several medications ({shown}) that the knowledge base does not know as one "
@@ -712,6 +716,10 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
             continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
         drugs = tuple(sorted({*left[1][1], *right[1][1]}))
         product = _product_by_ingredients(kb).get(drugs) if len(drugs) > 1 else None
+        if product is None and len(drugs) > 1:
+            product = _product_by_base(kb).get(drugs)
+            if product is not None:
+                drugs = tuple(sorted(kb.products[product]["ingredients"]))
         if product is not None:
             return ("ok", ("combination", drugs, product), f"{left[2]} + {right[2]}", left[3] + right[3], [])
     return None
@@ -758,6 +766,26 @@ def _product_by_ingredients(kb: Any) -> dict[tuple[str, ...], str]:
         for pid, p in sorted(kb.products.items()):
             table.setdefault(tuple(sorted(p["ingredients"])), pid)
         kb._products_by_ingredients = table
+    return table
+
+
+def _product_by_base(kb: Any) -> dict[tuple[str, ...], str]:
+    """Products made with a route-specific entry, by the base drugs of their ingredients.
+
+    Combigan is brimonidine with timolol's eye-drop entry, but "brimonidine/timolol" names the
+    base drugs. A set of base drugs that two such products share, or that a product made with the
+    base drugs themselves has, is left out: which one was meant cannot be told.
+    """
+    table = getattr(kb, "_products_by_base", None)
+    if table is None:
+        direct = _product_by_ingredients(kb)
+        found: dict[tuple[str, ...], list[str]] = {}
+        for pid, p in sorted(kb.products.items()):
+            bases = tuple(sorted((kb.drugs.get(d) or {}).get("form_of") or d for d in p["ingredients"]))
+            if bases != tuple(sorted(p["ingredients"])) and len(set(bases)) == len(bases):
+                found.setdefault(bases, []).append(pid)
+        table = {b: pids[0] for b, pids in found.items() if len(pids) == 1 and b not in direct}
+        kb._products_by_base = table
     return table
 
 

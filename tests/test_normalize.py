@@ -372,6 +372,17 @@ def test_more_combination_short_names_are_read_inside_a_combination_only(kb):
         assert resolve(alone, kb).status == "unknown", alone
 
 
+def test_a_combination_of_base_names_finds_the_product_made_with_a_local_form(kb):
+    # Combigan is brimonidine with timolol's eye-drop entry; the string names plain timolol
+    res = resolve("BRIMONIDINE 0.2%/TIMOLOL 0.5% SOLN,OPH", kb)
+    assert (res.product, res.drugs) == ("brimonidine-timolol", ("brimonidine", "timolol ophthalmic"))
+    assert resolve("tobramycin-dexamethasone 0.3-0.1 % ophthalmic suspension", kb).product == (
+        "tobramycin-dexamethasone-ophthalmic")
+    assert resolve("Clotrimazole/Betamethasone Diprop 1/0.05% cream", kb).product == "clotrimazole-betamethasone"
+    # base drugs that make no known product stay unrecognised, as before
+    assert resolve("timolol/tobramycin eye drops", kb).status == "unknown"
+
+
 def test_drug_database_form_codes_are_dose_text(kb):
     # the short dose-form codes e-prescriptions and pharmacy labels print
     for text, drug in (("omeprazole 20 MG CPDR", "omeprazole"), ("bupropion XL 150 MG TB24", "bupropion"),
