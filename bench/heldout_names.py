@@ -102,6 +102,7 @@ UK = {
     "dextroamphetamine": "dexamfetamine", "amphetamine": "amfetamine", "lidocaine": "lidocaine",
     "valproic acid": "valproic acid", "sulfamethoxazole": "sulfamethoxazole", "cefuroxime": "cefuroxime",
     "levothyroxine": "levothyroxine", "estradiol": "estradiol", "thiamine": "thiamine",
+    "acyclovir": "aciclovir", "valacyclovir": "valaciclovir", "norethindrone": "norethisterone",
 }
 # dm+d's compound names, with the order its strengths are written in
 UK_COMBOS = {
@@ -113,12 +114,15 @@ UK_COMBOS = {
     ("atenolol", "chlorthalidone"): ("Co-tenidone", ("atenolol", "chlorthalidone")),
     ("acetaminophen", "dihydrocodeine"): ("Co-dydramol", ("dihydrocodeine", "acetaminophen")),
 }
+UK_SUPPLIERS = ("Accord Healthcare Ltd", "Teva UK Ltd", "Zentiva Pharma UK Ltd", "A A H Pharmaceuticals Ltd",
+                "Sandoz Ltd", "Aurobindo Pharma - Milpharm Ltd", "Viatris UK Healthcare Ltd", "Aspire Pharma Ltd")
 # drugs not marketed in the UK: a dm+d name for them would be invented
 NOT_UK = {
     "hydrocodone", "carisoprodol", "benzonatate", "phentermine", "butalbital", "cyclobenzaprine", "guaifenesin",
     "pseudoephedrine", "dextromethorphan", "phenylephrine", "chlorpheniramine", "brompheniramine", "pyrilamine",
     "doxylamine", "triprolidine", "chlophedianol", "dexbrompheniramine", "dexchlorpheniramine", "pheniramine",
-    "hydroxyzine", "docusate", "sennosides", "methocarbamol", "clavulanic acid", "meclizine",
+    "hydroxyzine", "docusate", "sennosides", "methocarbamol", "clavulanic acid", "meclizine", "divalproex",
+    "prednisone", "valproic acid",
 }
 # RxNorm names precise ingredients with their salt for these (it names the base for most)
 RX_SALT = {"metoprolol", "losartan", "hydrocodone", "oxycodone", "diltiazem", "fluticasone", "doxycycline",
@@ -239,6 +243,8 @@ TYPICAL: dict[str, tuple[str, tuple[str, ...]]] = {
 # ingredients whose strength is not written in the form's usual unit
 UNIT_OF = {"nystatin": "UNT/GM", "polymyxin b": "UNT/ML", "lidocaine": "%", "adalimumab": "MG/ML",
            "dulaglutide": "MG/ML", "semaglutide": "MG/ML", "liraglutide": "MG/ML"}
+# extended-release products made as osmotic tablets, which pharmacy systems mark "(OSM)"
+OSMOTIC = {"nifedipine", "methylphenidate", "metformin", "oxybutynin", "paliperidone"}
 SERIES = ("5", "10", "20", "25", "50", "100")
 
 STORE_WORDS = set(
@@ -433,6 +439,8 @@ def write(subs: list[Substance], brand: str, style: str, variant: int) -> str | 
         nums = [n for n, _ in strengths]
         u = strengths[0][1].lower().replace("unt", "units")
         if len(subs) == 1:
+            if form == "tab_er" and subs[0].drug in OSMOTIC and variant % 3 == 1:  # "Nifedipine ER (OSM) 30mg tab"
+                return f"{names[0]} ER (OSM) {nums[0]}{u} tab"
             if variant % 3 == 2:  # e-prescription: "Omeprazole 20 MG CPDR"
                 return f"{names[0]} {nums[0]} {u.upper()} {FORM_CODES[form]}"
             return f"{names[0]} {nums[0]}{u} {f}"
@@ -459,6 +467,8 @@ def write(subs: list[Substance], brand: str, style: str, variant: int) -> str | 
         if any(s.drug in NOT_UK or s.base in NOT_UK for s in subs):
             return None
         f = FORMS[form]["dmd"]
+        # an actual medicinal product's name ends with its supplier: "... tablets (Teva UK Ltd)"
+        supplier = f" ({_pick(UK_SUPPLIERS, seed, subs[0].drug)})" if variant % 3 == 2 else ""
         def uk(s: Substance) -> str:
             return UK.get(s.base, s.base)
 
@@ -474,14 +484,14 @@ def write(subs: list[Substance], brand: str, style: str, variant: int) -> str | 
         combo = UK_COMBOS.get(tuple(sorted(s.drug for s in subs)))
         if combo:
             by_drug = {s.drug: x for s, x in zip(subs, strengths)}
-            return f"{combo[0]} {'/'.join(dose(*by_drug[d]) for d in combo[1])} {f}"
+            return f"{combo[0]} {'/'.join(dose(*by_drug[d]) for d in combo[1])} {f}{supplier}"
         if len(subs) == 1:
             s = subs[0]
             name = uk(s) + (" " + " ".join(s.salt) if s.salt and keep and s.base in RX_SALT else "")
-            return f"{name[0].upper()}{name[1:]} {dose(*strengths[0])} {f}"
+            return f"{name[0].upper()}{name[1:]} {dose(*strengths[0])} {f}{supplier}"
         parts = [f"{uk(s)} {dose(*x)}" for s, x in zip(subs, strengths)]
         text = " / ".join(parts)
-        return f"{text[0].upper()}{text[1:]} {f}"
+        return f"{text[0].upper()}{text[1:]} {f}{supplier}"
     raise ValueError(style)
 
 

@@ -72,7 +72,7 @@ _WEAK = frozenset(
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     nostril nostrils into under skin part cryst crystals particles microencapsulated drug macrocrystals macrocrystalline
-    dry human
+    dry human osm osmotic mod
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     breath actuated gluten lactose follow package directions instructions
     """.split()
@@ -368,8 +368,8 @@ def _whole(k: str, kb: Any) -> tuple:
     spans: list[tuple[int, int]] = []
     inner_hits: list[tuple] = []
     for s, e, s1, e1 in groups:
-        if _dose_only(k, _tokens(k, s1, e1)):
-            spans.append((s, e))  # "(as hydrochloride)", "(5 mg)"
+        if _dose_only(k, _tokens(k, s1, e1)) or (not k[e:].strip() and _supplier(k[s1:e1])):
+            spans.append((s, e))  # "(as hydrochloride)", "(5 mg)", "(Teva UK Ltd)"
             continue
         # "(PRINIVIL,ZESTRIL)": each item must be dose text or a name that agrees
         for m in _rx.items.finditer(k[s1:e1]):
@@ -428,6 +428,17 @@ def _form_of(hit: tuple, kb: Any) -> tuple[str, ...]:
         return ()
     base = kb.drugs.get(hit[1][0], {}).get("form_of")
     return (base,) if base else ()
+
+
+# the last word of a company's name: UK dm+d product names end with their supplier in brackets,
+# "Zestril 10mg tablets (AstraZeneca UK Ltd)"
+_COMPANY = frozenset("ltd limited plc inc llc gmbh pty".split())
+
+
+def _supplier(inner: str) -> bool:
+    """A supplier's name in closing brackets: '(Accord Healthcare Ltd)', '(A A H Pharmaceuticals Ltd)'."""
+    words = inner.split()
+    return len(words) > 1 and words[-1].strip(".,") in _COMPANY
 
 
 def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:

@@ -383,6 +383,22 @@ def test_a_combination_of_base_names_finds_the_product_made_with_a_local_form(kb
     assert resolve("timolol/tobramycin eye drops", kb).status == "unknown"
 
 
+def test_a_supplier_in_closing_brackets_is_set_aside(kb):
+    # UK dm+d product names end with the supplier: "Zestril 10mg tablets (AstraZeneca UK Ltd)"
+    res = resolve("Lisinopril 10mg tablets (A A H Pharmaceuticals Ltd)", kb)
+    assert res.drugs == ("lisinopril",) and "Ltd" in res.removed
+    assert resolve("Co-codamol 30mg/500mg tablets (Zentiva Pharma UK Ltd)", kb).drugs == ("acetaminophen", "codeine")
+    # only a closing bracket ending with a company word, and never the name itself
+    assert resolve("Paracetamol (Teva UK Ltd) 500mg tablets", kb).status == "unknown"
+    assert resolve("Paracetamol 500mg tablets (Teva UK)", kb).status == "unknown"
+    assert resolve("(Teva UK Ltd)", kb).status == "unknown"
+
+
+def test_osmotic_and_modified_release_marks_are_dose_text(kb):
+    assert resolve("Nifedipine ER (OSM) 30mg tab", kb).drugs == ("nifedipine",)
+    assert resolve("Metformin HCl ER (MOD) 500mg", kb).drugs == ("metformin",)
+
+
 def test_drug_database_form_codes_are_dose_text(kb):
     # the short dose-form codes e-prescriptions and pharmacy labels print
     for text, drug in (("omeprazole 20 MG CPDR", "omeprazole"), ("bupropion XL 150 MG TB24", "bupropion"),
