@@ -417,6 +417,11 @@ def _whole(k: str, kb: Any) -> tuple:
         if _form_of(ohit, kb) == hit[1]:  # "timolol (TIMOPTIC)": the brand of its eye-drop entry
             hit, matched = ohit, other[2]
             continue
+        # "cyclosporine (RESTASIS) 0.05 % ophthalmic emulsion": the name with its form words is the
+        # entry the bracket names
+        if _local_form(hit, matched, _render(k, sorted(spans + rspans)), kb)[0][1] == ohit[1]:
+            hit, matched = ohit, other[2]
+            continue
         why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
         return ("ambiguous", tuple(sorted(a | b)), why)
     return ("ok", hit, matched, sorted(spans + rspans), confirmed)

@@ -357,6 +357,16 @@ def test_a_bracket_naming_the_local_form_of_the_drug_outside_is_that_form(kb):
     assert resolve("lisinopril (LIPITOR) 10 mg tablet", kb).status == "ambiguous"
 
 
+def test_a_bracketed_brand_of_a_local_entry_agrees_with_the_name_and_its_form_words(kb):
+    # Restasis is the eye entry of cyclosporine: the name with "ophthalmic" says the same
+    assert resolve("cyclosporine (RESTASIS) 0.05 % ophthalmic emulsion", kb).drugs == ("cyclosporine ophthalmic",)
+    assert resolve("metronidazole (METROGEL) 0.75 % gel", kb).drugs == ("metronidazole topical",)
+    assert resolve("Ketoconazole 20 MG/G Topical Foam [Extina]", kb).drugs == ("ketoconazole topical",)
+    # the same brand with a form of another route still disagrees
+    assert resolve("metronidazole (METROGEL) 500 mg tablet", kb).status == "ambiguous"
+    assert resolve("cyclosporine (RESTASIS) 100 mg capsule", kb).status == "ambiguous"
+
+
 def test_combination_short_names_are_read_inside_a_combination_only(kb):
     assert resolve("GG 100MG/DM 10MG/5ML LIQUID", kb).drugs == ("dextromethorphan", "guaifenesin")
     assert resolve("BUTALBITAL 50MG/APAP 325MG/CAFN 40MG TAB", kb).drugs == ("acetaminophen", "butalbital", "caffeine")
