@@ -397,8 +397,23 @@ def _salt(s: Substance, style: str, keep: bool) -> str:
     return " " + " ".join(out)
 
 
-def write(subs: list[Substance], brand: str, style: str, variant: int) -> str | None:
-    form = form_of(subs)
+# the form a brand of a route-specific entry comes in
+ROUTE_FORM = {"ophthalmic": "eye", "topical": "cream", "nasal": "nasal", "otic": "eye"}
+
+
+def brand_form(brand: str, kb) -> str | None:
+    """The form of a brand the knowledge base lists under a local entry (Restasis: eye drops), else None."""
+    hit = kb.names.get(key(brand)) if brand else None
+    if hit is None or len(hit[1]) != 1:
+        return None
+    for route, form in ROUTE_FORM.items():
+        if hit[1][0].endswith(" " + route) or (kb.drugs.get(hit[1][0]) or {}).get("route") == route:
+            return form
+    return None
+
+
+def write(subs: list[Substance], brand: str, style: str, variant: int, form: str | None = None) -> str | None:
+    form = form or form_of(subs)
     seed = f"{brand}|{variant}"
     if len(subs) > 1 and form not in ("tab", "cap", "tab_er", "cap_er", "mdi", "inj", "cream", "oint", "eye", "nasal"):
         form = "tab"
@@ -504,7 +519,7 @@ def generate(rows, top, brands, kb, variants: int = 3):
             if brand and style in ("va", "label", "dmd"):
                 continue  # these styles write generic names; the brand is tested in rxnorm and ehr
             for v in range(variants):
-                text = write(subs, brand, style, v + (1 if brand else 0))
+                text = write(subs, brand, style, v + (1 if brand else 0), brand_form(brand, kb))
                 if text and (style, text) not in seen:
                     seen.add((style, text))
                     yield style, text, expected
