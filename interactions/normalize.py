@@ -51,6 +51,7 @@ _STRONG = frozenset(
     otc
     tb12 tb24 tbcr tbec tbdp tbef tbpk cp12 cp24 cpcr cpdr cpep cpsp subl aers aero aepb sopn sosy soaj solr susr
     crea lotn ptch pt24 pt72 pttw ptwk nebu sham enem powd elix syrp lozg troc
+    blister blisters non-aerosol semiweekly
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
@@ -73,6 +74,7 @@ _WEAK = frozenset(
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     nostril nostrils into under skin part cryst crystals particles microencapsulated drug macrocrystals macrocrystalline
     dry human osm osmotic mod
+    device oil adhesive reconstitution nebulization nebulisation
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     breath actuated gluten lactose follow package directions instructions
     """.split()

@@ -404,6 +404,20 @@ def test_a_supplier_in_closing_brackets_is_set_aside(kb):
     assert resolve("(Teva UK Ltd)", kb).status == "unknown"
 
 
+def test_ehr_dose_form_descriptions_are_dose_text(kb):
+    for text, drug in (("albuterol sulfate 2.5 mg/3 mL (0.083 %) solution for nebulization", "albuterol"),
+                       ("testosterone cypionate 200 mg/mL intramuscular oil", "testosterone"),
+                       ("estradiol 0.1 mg/24 hr semiweekly patch", "estradiol"),
+                       ("nitroglycerin 0.4 mg/dose spray,non-aerosol", "nitroglycerin"),
+                       ("amoxicillin 400 mg/5 mL suspension for reconstitution", "amoxicillin")):
+        assert resolve(text, kb).drugs == (drug,), text
+    assert resolve("umeclidinium-vilanterol 62.5-25 mcg/actuation blister with device", kb).drugs == (
+        "umeclidinium", "vilanterol")
+    # "oil" only continues dose text: an oil's own name keeps it
+    assert resolve("mineral oil 30 mL", kb).drugs == ("mineral oil",)
+    assert not resolve("oil", kb).ok
+
+
 def test_osmotic_and_modified_release_marks_are_dose_text(kb):
     assert resolve("Nifedipine ER (OSM) 30mg tab", kb).drugs == ("nifedipine",)
     assert resolve("Metformin HCl ER (MOD) 500mg", kb).drugs == ("metformin",)
