@@ -165,16 +165,27 @@ FORMS = {
              "dmd": "chewable tablets"},
     "odt": {"rxnorm": "Disintegrating Oral Tablet", "va": "TAB,ORAL DISINTEGRATING", "label": "ODT",
             "ehr": "disintegrating tablet", "dmd": "orodispersible tablets"},
+    "neb": {"rxnorm": "Inhalation Solution", "va": "INHL SOLN", "label": "neb soln",
+            "ehr": "solution for nebulization", "dmd": "nebuliser liquid unit dose vials"},
+    "oil": {"rxnorm": "Injectable Solution", "va": "INJ,OIL", "label": "inj (in oil)",
+            "ehr": "intramuscular oil", "dmd": "solution for injection"},
+    "blister": {"rxnorm": "Dry Powder Inhaler", "va": "INHL,ORAL", "label": "inhal powder",
+                "ehr": "blister with device", "dmd": "inhalation powder"},
 }
+# a second presentation of some ingredients, written in every third variant
+ALT_FORMS = {"albuterol": ("neb", "0.83"), "ipratropium": ("neb", "0.2"), "budesonide": ("neb", "0.25"),
+             "testosterone": ("oil", "200"), "estradiol": ("oil", "5"), "umeclidinium": ("blister", "62.5"),
+             "vilanterol": ("blister", "25"), "salmeterol": ("blister", "50"), "fluticasone": ("blister", "250")}
 # the short dose-form codes of drug databases that e-prescriptions and pharmacy labels print
 # ("omeprazole 20 MG CPDR", "metoprolol succinate ER 50 MG TB24")
-FORM_CODES = {"tab": "TABS", "cap": "CAPS", "tab_er": "TB24", "cap_er": "CP24", "tab_dr": "TBEC", "cap_dr": "CPDR",
+FORM_CODES = {"neb": "NEBU", "oil": "SOLN", "blister": "AEPB", "tab": "TABS", "cap": "CAPS", "tab_er": "TB24", "cap_er": "CP24", "tab_dr": "TBEC", "cap_dr": "CPDR",
               "soln": "SOLN", "susp": "SUSR", "inj": "SOLN", "pen": "SOPN", "mdi": "AERS", "nasal": "SUSP",
               "cream": "CREA", "oint": "OINT", "eye": "SOLN", "patch": "PTCH", "sl": "SUBL", "chew": "CHEW",
               "odt": "TBDP"}
 # unit kind of a form: weight per unit, or concentration
 CONC_UNIT = {"soln": "MG/ML", "susp": "MG/ML", "inj": "MG/ML", "pen": "UNT/ML", "mdi": "MCG/ACTUAT",
-             "nasal": "MCG/ACTUAT", "cream": "%", "oint": "%", "eye": "%", "patch": "MG/HR"}
+             "nasal": "MCG/ACTUAT", "cream": "%", "oint": "%", "eye": "%", "patch": "MG/HR", "neb": "MG/ML",
+             "oil": "MG/ML", "blister": "MCG/ACTUAT"}
 
 # form and usual strengths of the most prescribed ingredients (the products' own labels, from
 # memory of the common presentations): "name|form|strength,strength"; strengths of weight
@@ -356,6 +367,9 @@ def form_of(subs: list[Substance]) -> str:
 
 
 def strength(s: Substance, form: str, seed: str) -> str:
+    alt = ALT_FORMS.get(s.drug)
+    if alt and alt[0] == form:
+        return alt[1]
     t = TYPICAL.get(s.drug) or TYPICAL.get(s.base)
     if t and t[0] == form:
         return _pick(t[1], s.drug, seed)
@@ -413,9 +427,13 @@ def brand_form(brand: str, kb) -> str | None:
 
 
 def write(subs: list[Substance], brand: str, style: str, variant: int, form: str | None = None) -> str | None:
+    alts = {ALT_FORMS[s.drug][0] for s in subs if s.drug in ALT_FORMS}
+    if not form and not brand and variant % 3 == 2 and len(alts) == 1 and all(s.drug in ALT_FORMS for s in subs):
+        form = alts.pop()  # "albuterol ... solution for nebulization", "testosterone ... intramuscular oil"
     form = form or form_of(subs)
     seed = f"{brand}|{variant}"
-    if len(subs) > 1 and form not in ("tab", "cap", "tab_er", "cap_er", "mdi", "inj", "cream", "oint", "eye", "nasal"):
+    if len(subs) > 1 and form not in ("tab", "cap", "tab_er", "cap_er", "mdi", "inj", "cream", "oint", "eye", "nasal",
+                                      "neb", "blister"):
         form = "tab"
     strengths = [_unit(s.drug, form, strength(s, form, seed), style) for s in subs]
     f = FORMS[form][style]
@@ -476,6 +494,8 @@ def write(subs: list[Substance], brand: str, style: str, variant: int, form: str
         b = f" ({brand.upper()})" if brand else ""
         if form in ("tab", "cap", "tab_er", "cap_er"):
             return f"{name}{b} {nums} {'mg' if variant % 2 else 'MG'} per {f.split()[-1]}"
+        if form in ("neb", "blister", "mdi"):  # one unit for all parts: "62.5-25 mcg/actuation"
+            return f"{name}{b} {nums} {strengths[0][1].lower().replace('actuat', 'actuation')} {f}"
         units = "-".join(u.lower().replace("actuat", "actuation") for _, u in strengths)
         return f"{name}{b} {nums} {units} {f}"
     if style == "dmd":

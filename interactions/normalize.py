@@ -51,7 +51,7 @@ _STRONG = frozenset(
     otc
     tb12 tb24 tbcr tbec tbdp tbef tbpk cp12 cp24 cpcr cpdr cpep cpsp subl aers aero aepb sopn sosy soaj solr susr
     crea lotn ptch pt24 pt72 pttw ptwk nebu sham enem powd elix syrp lozg troc
-    blister blisters non-aerosol semiweekly
+    blister blisters non-aerosol semiweekly inhal
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills

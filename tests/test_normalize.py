@@ -413,6 +413,7 @@ def test_ehr_dose_form_descriptions_are_dose_text(kb):
         assert resolve(text, kb).drugs == (drug,), text
     assert resolve("umeclidinium-vilanterol 62.5-25 mcg/actuation blister with device", kb).drugs == (
         "umeclidinium", "vilanterol")
+    assert resolve("Fluticasone-Salmeterol 250-50 inhal powder", kb).drugs == ("fluticasone", "salmeterol")
     # "oil" only continues dose text: an oil's own name keeps it
     assert resolve("mineral oil 30 mL", kb).drugs == ("mineral oil",)
     assert not resolve("oil", kb).ok
