@@ -129,48 +129,34 @@ RX_SALT = {"metoprolol", "losartan", "hydrocodone", "oxycodone", "diltiazem", "f
            "potassium", "insulin", "diclofenac", "naproxen", "morphine", "tramadol", "hydromorphone"}
 
 # ---- dose forms -----------------------------------------------------------------------------
-# form kind -> spelling per style
+# form kind | RxNorm | VA | pharmacy label | EHR | dm+d
+_FORMS = """
+tab | Oral Tablet | TAB | tab | tablet | tablets
+cap | Oral Capsule | CAP,ORAL | cap | capsule | capsules
+tab_er | 24 HR Extended Release Oral Tablet | TAB,SA | ER tab | 24 hr tablet | modified-release tablets
+cap_er | 24 HR Extended Release Oral Capsule | CAP,SA | ER cap | 24 hr capsule | modified-release capsules
+tab_dr | Delayed Release Oral Tablet | TAB,EC | DR tab | tablet,delayed release (DR/EC) | gastro-resistant tablets
+cap_dr | Delayed Release Oral Capsule | CAP,EC | DR cap | capsule,delayed release(DR/EC) | gastro-resistant capsules
+soln | Oral Solution | SOLN,ORAL | oral soln | oral solution | oral solution
+susp | Oral Suspension | SUSP,ORAL | oral susp | suspension | oral suspension
+inj | Injectable Solution | INJ,SOLN | inj | injection | solution for injection
+pen | Pen Injector | INJ,PEN | pen | injection pen | solution for injection 3ml pre-filled pens
+mdi | Metered Dose Inhaler | INHL,ORAL | HFA inhaler | HFA aerosol inhaler | inhaler
+nasal | Metered Dose Nasal Spray | SPRAY,NASAL | nasal spray | nasal spray | nasal spray
+cream | Topical Cream | CREAM,TOP | cream | cream | cream
+oint | Topical Ointment | OINT,TOP | oint | ointment | ointment
+eye | Ophthalmic Solution | SOLN,OPH | eye drops | ophthalmic solution | eye drops
+patch | 24 HR Transdermal System | PATCH | patch | patch 24 hr | transdermal patches
+sl | Sublingual Tablet | TAB,SUBLINGUAL | SL tab | SL tablet | sublingual tablets
+chew | Chewable Tablet | TAB,CHEW | chew tab | chewable tablet | chewable tablets
+odt | Disintegrating Oral Tablet | TAB,ORAL DISINTEGRATING | ODT | disintegrating tablet | orodispersible tablets
+neb | Inhalation Solution | INHL SOLN | neb soln | solution for nebulization | nebuliser liquid unit dose vials
+oil | Injectable Solution | INJ,OIL | inj (in oil) | intramuscular oil | solution for injection
+blister | Dry Powder Inhaler | INHL,ORAL | inhal powder | blister with device | inhalation powder
+"""
 FORMS = {
-    "tab": {"rxnorm": "Oral Tablet", "va": "TAB", "label": "tab", "ehr": "tablet", "dmd": "tablets"},
-    "cap": {"rxnorm": "Oral Capsule", "va": "CAP,ORAL", "label": "cap", "ehr": "capsule", "dmd": "capsules"},
-    "tab_er": {"rxnorm": "24 HR Extended Release Oral Tablet", "va": "TAB,SA", "label": "ER tab",
-               "ehr": "24 hr tablet", "dmd": "modified-release tablets"},
-    "cap_er": {"rxnorm": "24 HR Extended Release Oral Capsule", "va": "CAP,SA", "label": "ER cap",
-               "ehr": "24 hr capsule", "dmd": "modified-release capsules"},
-    "tab_dr": {"rxnorm": "Delayed Release Oral Tablet", "va": "TAB,EC", "label": "DR tab",
-               "ehr": "tablet,delayed release (DR/EC)", "dmd": "gastro-resistant tablets"},
-    "cap_dr": {"rxnorm": "Delayed Release Oral Capsule", "va": "CAP,EC", "label": "DR cap",
-               "ehr": "capsule,delayed release(DR/EC)", "dmd": "gastro-resistant capsules"},
-    "soln": {"rxnorm": "Oral Solution", "va": "SOLN,ORAL", "label": "oral soln", "ehr": "oral solution",
-             "dmd": "oral solution"},
-    "susp": {"rxnorm": "Oral Suspension", "va": "SUSP,ORAL", "label": "oral susp", "ehr": "suspension",
-             "dmd": "oral suspension"},
-    "inj": {"rxnorm": "Injectable Solution", "va": "INJ,SOLN", "label": "inj", "ehr": "injection",
-            "dmd": "solution for injection"},
-    "pen": {"rxnorm": "Pen Injector", "va": "INJ,PEN", "label": "pen", "ehr": "injection pen",
-            "dmd": "solution for injection 3ml pre-filled pens"},
-    "mdi": {"rxnorm": "Metered Dose Inhaler", "va": "INHL,ORAL", "label": "HFA inhaler",
-            "ehr": "HFA aerosol inhaler", "dmd": "inhaler"},
-    "nasal": {"rxnorm": "Metered Dose Nasal Spray", "va": "SPRAY,NASAL", "label": "nasal spray",
-              "ehr": "nasal spray", "dmd": "nasal spray"},
-    "cream": {"rxnorm": "Topical Cream", "va": "CREAM,TOP", "label": "cream", "ehr": "cream", "dmd": "cream"},
-    "oint": {"rxnorm": "Topical Ointment", "va": "OINT,TOP", "label": "oint", "ehr": "ointment", "dmd": "ointment"},
-    "eye": {"rxnorm": "Ophthalmic Solution", "va": "SOLN,OPH", "label": "eye drops", "ehr": "ophthalmic solution",
-            "dmd": "eye drops"},
-    "patch": {"rxnorm": "24 HR Transdermal System", "va": "PATCH", "label": "patch", "ehr": "patch 24 hr",
-              "dmd": "transdermal patches"},
-    "sl": {"rxnorm": "Sublingual Tablet", "va": "TAB,SUBLINGUAL", "label": "SL tab", "ehr": "SL tablet",
-           "dmd": "sublingual tablets"},
-    "chew": {"rxnorm": "Chewable Tablet", "va": "TAB,CHEW", "label": "chew tab", "ehr": "chewable tablet",
-             "dmd": "chewable tablets"},
-    "odt": {"rxnorm": "Disintegrating Oral Tablet", "va": "TAB,ORAL DISINTEGRATING", "label": "ODT",
-            "ehr": "disintegrating tablet", "dmd": "orodispersible tablets"},
-    "neb": {"rxnorm": "Inhalation Solution", "va": "INHL SOLN", "label": "neb soln",
-            "ehr": "solution for nebulization", "dmd": "nebuliser liquid unit dose vials"},
-    "oil": {"rxnorm": "Injectable Solution", "va": "INJ,OIL", "label": "inj (in oil)",
-            "ehr": "intramuscular oil", "dmd": "solution for injection"},
-    "blister": {"rxnorm": "Dry Powder Inhaler", "va": "INHL,ORAL", "label": "inhal powder",
-                "ehr": "blister with device", "dmd": "inhalation powder"},
+    row[0]: dict(zip(("rxnorm", "va", "label", "ehr", "dmd"), row[1:]))
+    for row in ([c.strip() for c in ln.split(" | ")] for ln in _FORMS.strip().splitlines())
 }
 # a second presentation of some ingredients, written in every third variant
 ALT_FORMS = {"albuterol": ("neb", "0.83"), "ipratropium": ("neb", "0.2"), "budesonide": ("neb", "0.25"),
