@@ -91,7 +91,7 @@ _SALT_WORDS = frozenset(
     dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
     ethylsuccinate estolate palmitate aspartate
     besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
-    bisulf pam carb ox fur hydrobr br mag cl human
+    bisulf pam carb ox fur hydrobr br mag cl human cyp
     2hcl dihcl hci
     """.split()
 )

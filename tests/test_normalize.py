@@ -419,6 +419,12 @@ def test_ehr_dose_form_descriptions_are_dose_text(kb):
     assert not resolve("oil", kb).ok
 
 
+def test_cyp_after_a_name_is_the_cypionate_salt(kb):
+    assert resolve("Testosterone Cyp 200mg/ml inj", kb).drugs == ("testosterone",)
+    assert resolve("ESTRADIOL CYP 5MG/ML INJ", kb).drugs == ("estradiol",)
+    assert not resolve("CYP 200mg", kb).ok
+
+
 def test_osmotic_and_modified_release_marks_are_dose_text(kb):
     assert resolve("Nifedipine ER (OSM) 30mg tab", kb).drugs == ("nifedipine",)
     assert resolve("Metformin HCl ER (MOD) 500mg", kb).drugs == ("metformin",)
