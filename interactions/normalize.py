@@ -49,6 +49,9 @@ _STRONG = frozenset(
     dose-pack z-pak tri-pak d/r
     pf preservative-free actuat implant implants intrauterine medicated dental rinse mouthrinse insert inserts emulsion
     otc
+    tb12 tb24 tbcr tbec tbdp tbef tbpk cp12 cp24 cpcr cpdr cpep cpsp subl aers aero aepb sopn sosy soaj solr susr
+    crea lotn ptch pt24 pt72 pttw ptwk nebu sham enem powd elix syrp lozg troc
+    blister blisters non-aerosol semiweekly inhal
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
@@ -70,7 +73,8 @@ _WEAK = frozenset(
     left right both affected base sugar sugar-free sf npf paediatric pediatric adult adults dose-pack pack packs
     ct count box boxes pk pcs ea gauge ga drop test tests testing check checking monitor monitoring
     nostril nostrils into under skin part cryst crystals particles microencapsulated drug macrocrystals macrocrystalline
-    dry human
+    dry human osm osmotic mod
+    device oil adhesive reconstitution nebulization nebulisation
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     breath actuated gluten lactose follow package directions instructions
     """.split()
@@ -87,7 +91,7 @@ _SALT_WORDS = frozenset(
     dihydrochloride chloride nitrate axetil cilexetil medoxomil mofetil dimesylate hippurate acetonide butyrate
     ethylsuccinate estolate palmitate aspartate
     besy besyl tart succ sod na k pot ca bit bitart hyc medox fum prop dipro diprop mal mes cit so4 sulf phos acet
-    bisulf pam carb ox fur hydrobr br mag cl human
+    bisulf pam carb ox fur hydrobr br mag cl human cyp
     2hcl dihcl hci
     """.split()
 )
@@ -102,9 +106,11 @@ _UNIT = (
     r"mm|cm|mmhg|inch(?:es)?|ct|cups?|mugs?|cans?|bottles?|pints?|shots?|servings?|ppd)"
 )
 # Short names pharmacy systems use for an ingredient of a combination ("GUAIFENESIN 100MG/DM
-# 10MG/5ML", "APAP/DM/PE"). They are read only as a part of a combination notation: alone,
-# "DM" is as often diabetes mellitus and "PE" a pulmonary embolism, so a bare one stays unknown.
-_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine"}
+# 10MG/5ML", "APAP/DM/PE", "Levonorgestrel/EE 0.15/0.03", "Amox/Clav 875/125"). They are read
+# only as a part of a combination notation: alone, "DM" is as often diabetes mellitus, "PE" a
+# pulmonary embolism, "EE" and "clav" no drug at all, so a bare one stays unknown.
+_PART_ONLY = {"dm": "dextromethorphan", "pe": "phenylephrine", "ee": "ethinyl estradiol", "amox": "amoxicillin",
+              "clav": "clavulanic acid"}
 _NUMBER_WORDS = frozenset("one two three four half quarter".split())
 _PHRASES = frozenset(
     {
@@ -286,12 +292,12 @@ _ROUTE_WORDS = {
     "otic": ("ear", "ears", "otic", "au"),
     "nasal": ("nasal", "intranasal", "nose", "nostril", "nostrils"),
     "topical": ("topical", "topically", "top", "cutaneous"),
-    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema"),
+    "rectal": ("rectal", "rectally", "rtl", "suppository", "suppositories", "supp", "supps", "enema", "enem"),
     "vaginal": ("vaginal", "vaginally", "vag", "pv", "pessary", "pessaries"),
 }
 _ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
 # skin forms say "topical" only when no other route is named: an eye ointment is not for the skin
-_SKIN_FORMS = frozenset("cream creams crm ointment oint lotion gel shampoo".split())
+_SKIN_FORMS = frozenset("cream creams crm crea ointment oint lotion lotn gel shampoo sham".split())
 # the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
 _ROUTE_NAMES = {
     "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
@@ -365,8 +371,8 @@ def _whole(k: str, kb: Any) -> tuple:
     spans: list[tuple[int, int]] = []
     inner_hits: list[tuple] = []
     for s, e, s1, e1 in groups:
-        if _dose_only(k, _tokens(k, s1, e1)):
-            spans.append((s, e))  # "(as hydrochloride)", "(5 mg)"
+        if _dose_only(k, _tokens(k, s1, e1)) or (not k[e:].strip() and _supplier(k[s1:e1])):
+            spans.append((s, e))  # "(as hydrochloride)", "(5 mg)", "(Teva UK Ltd)"
             continue
         # "(PRINIVIL,ZESTRIL)": each item must be dose text or a name that agrees
         for m in _rx.items.finditer(k[s1:e1]):
@@ -414,6 +420,11 @@ def _whole(k: str, kb: Any) -> tuple:
         if _form_of(ohit, kb) == hit[1]:  # "timolol (TIMOPTIC)": the brand of its eye-drop entry
             hit, matched = ohit, other[2]
             continue
+        # "cyclosporine (RESTASIS) 0.05 % ophthalmic emulsion": the name with its form words is the
+        # entry the bracket names
+        if _local_form(hit, matched, _render(k, sorted(spans + rspans)), kb)[0][1] == ohit[1]:
+            hit, matched = ohit, other[2]
+            continue
         why = f"The name {matched!r} and the name in brackets {k[sp[0]:sp[1]]!r} are different drugs"
         return ("ambiguous", tuple(sorted(a | b)), why)
     return ("ok", hit, matched, sorted(spans + rspans), confirmed)
@@ -425,6 +436,17 @@ def _form_of(hit: tuple, kb: Any) -> tuple[str, ...]:
         return ()
     base = kb.drugs.get(hit[1][0], {}).get("form_of")
     return (base,) if base else ()
+
+
+# the last word of a company's name: UK dm+d product names end with their supplier in brackets,
+# "Zestril 10mg tablets (AstraZeneca UK Ltd)"
+_COMPANY = frozenset("ltd limited plc inc llc gmbh pty".split())
+
+
+def _supplier(inner: str) -> bool:
+    """A supplier's name in closing brackets: '(Accord Healthcare Ltd)', '(A A H Pharmaceuticals Ltd)'."""
+    words = inner.split()
+    return len(words) > 1 and words[-1].strip(".,") in _COMPANY
 
 
 def _dose_only(k: str, toks: list[tuple[int, int]]) -> bool:
@@ -590,6 +612,9 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 break
     if hit is None and not products:
         drug = _PART_ONLY.get(name)
+        if drug is None and " " in name:  # with its salt word: "AMOX/K CLAV", "Clav K"
+            core = [w for w in name.split() if w not in _SALT_WORDS]
+            drug = _PART_ONLY.get(core[0]) if len(core) == 1 else None
         if drug is not None and drug in kb.drug_classes:
             hit = ("abbreviation", (drug,), "")
     if hit is None:
@@ -702,6 +727,10 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     if len(drugs) == 1:  # "cholecalciferol, vitamin D3": one drug under two of its names
         return ("ok", names[0][1], matched, spans, [])
     product = _product_by_ingredients(kb).get(drugs)
+    if product is None:  # "brimonidine/timolol 0.2/0.5% eye drops" is Combigan, made with timolol's eye-drop entry
+        product = _product_by_base(kb).get(drugs)
+        if product is not None:
+            drugs = tuple(sorted(kb.products[product]["ingredients"]))
     if product is None:
         shown = ", ".join(r[2] for r in names)
         return ("unknown", f"Names several medications ({shown}) that the knowledge base does not know as one "
@@ -726,6 +755,10 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
             continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
         drugs = tuple(sorted({*left[1][1], *right[1][1]}))
         product = _product_by_ingredients(kb).get(drugs) if len(drugs) > 1 else None
+        if product is None and len(drugs) > 1:
+            product = _product_by_base(kb).get(drugs)
+            if product is not None:
+                drugs = tuple(sorted(kb.products[product]["ingredients"]))
         if product is not None:
             return ("ok", ("combination", drugs, product), f"{left[2]} + {right[2]}", left[3] + right[3], [])
     return None
@@ -772,6 +805,26 @@ def _product_by_ingredients(kb: Any) -> dict[tuple[str, ...], str]:
         for pid, p in sorted(kb.products.items()):
             table.setdefault(tuple(sorted(p["ingredients"])), pid)
         kb._products_by_ingredients = table
+    return table
+
+
+def _product_by_base(kb: Any) -> dict[tuple[str, ...], str]:
+    """Products made with a route-specific entry, by the base drugs of their ingredients.
+
+    Combigan is brimonidine with timolol's eye-drop entry, but "brimonidine/timolol" names the
+    base drugs. A set of base drugs that two such products share, or that a product made with the
+    base drugs themselves has, is left out: which one was meant cannot be told.
+    """
+    table = getattr(kb, "_products_by_base", None)
+    if table is None:
+        direct = _product_by_ingredients(kb)
+        found: dict[tuple[str, ...], list[str]] = {}
+        for pid, p in sorted(kb.products.items()):
+            bases = tuple(sorted((kb.drugs.get(d) or {}).get("form_of") or d for d in p["ingredients"]))
+            if bases != tuple(sorted(p["ingredients"])) and len(set(bases)) == len(bases):
+                found.setdefault(bases, []).append(pid)
+        table = {b: pids[0] for b, pids in found.items() if len(pids) == 1 and b not in direct}
+        kb._products_by_base = table
     return table
 
 

@@ -335,7 +335,7 @@ def test_a_form_set_aside_that_names_its_own_entry_is_used(kb):
 
 def test_ac_is_not_stripped_from_a_product_name(kb):
     # Guaifenesin AC contains codeine: "AC" must not be set aside as "before meals"
-    assert not resolve("guaifenesin AC", kb).ok
+    assert resolve("guaifenesin AC", kb).drugs == ("codeine", "guaifenesin")
     assert resolve("baclofen 10 mg po ac", kb).drugs == ("baclofen",)
 
 
@@ -373,11 +373,89 @@ def test_a_bracket_naming_the_local_form_of_the_drug_outside_is_that_form(kb):
     assert resolve("lisinopril (LIPITOR) 10 mg tablet", kb).status == "ambiguous"
 
 
+def test_a_bracketed_brand_of_a_local_entry_agrees_with_the_name_and_its_form_words(kb):
+    # Restasis is the eye entry of cyclosporine: the name with "ophthalmic" says the same
+    assert resolve("cyclosporine (RESTASIS) 0.05 % ophthalmic emulsion", kb).drugs == ("cyclosporine ophthalmic",)
+    assert resolve("metronidazole (METROGEL) 0.75 % gel", kb).drugs == ("metronidazole topical",)
+    assert resolve("Ketoconazole 20 MG/G Topical Foam [Extina]", kb).drugs == ("ketoconazole topical",)
+    # the same brand with a form of another route still disagrees
+    assert resolve("metronidazole (METROGEL) 500 mg tablet", kb).status == "ambiguous"
+    assert resolve("cyclosporine (RESTASIS) 100 mg capsule", kb).status == "ambiguous"
+
+
 def test_combination_short_names_are_read_inside_a_combination_only(kb):
     assert resolve("GG 100MG/DM 10MG/5ML LIQUID", kb).drugs == ("dextromethorphan", "guaifenesin")
     assert resolve("BUTALBITAL 50MG/APAP 325MG/CAFN 40MG TAB", kb).drugs == ("acetaminophen", "butalbital", "caffeine")
     for alone in ("DM", "DM 30MG", "PE 10MG TAB"):  # diabetes mellitus, pulmonary embolism
         assert resolve(alone, kb).status == "unknown", alone
+
+
+def test_more_combination_short_names_are_read_inside_a_combination_only(kb):
+    assert resolve("Norgestimate-EE 0.25-0.035 mg tab", kb).drugs == ("ethinyl estradiol", "norgestimate")
+    assert resolve("AMOX/K CLAV 500/125MG TAB", kb).drugs == ("amoxicillin", "clavulanic acid")
+    assert resolve("Amoxicillin/Clav Pot 875/125", kb).drugs == ("amoxicillin", "clavulanic acid")
+    for alone in ("EE 0.035MG", "Clav 125mg", "K Clav 125mg", "Amox"):  # no drug named alone
+        assert resolve(alone, kb).status == "unknown", alone
+
+
+def test_a_combination_of_base_names_finds_the_product_made_with_a_local_form(kb):
+    # Combigan is brimonidine with timolol's eye-drop entry; the string names plain timolol
+    res = resolve("BRIMONIDINE 0.2%/TIMOLOL 0.5% SOLN,OPH", kb)
+    assert (res.product, res.drugs) == ("brimonidine-timolol", ("brimonidine", "timolol ophthalmic"))
+    assert resolve("tobramycin-dexamethasone 0.3-0.1 % ophthalmic suspension", kb).product == (
+        "tobramycin-dexamethasone-ophthalmic")
+    assert resolve("Clotrimazole/Betamethasone Diprop 1/0.05% cream", kb).product == "clotrimazole-betamethasone"
+    # base drugs that make no known product stay unrecognised, as before
+    assert resolve("timolol/tobramycin eye drops", kb).status == "unknown"
+
+
+def test_a_supplier_in_closing_brackets_is_set_aside(kb):
+    # UK dm+d product names end with the supplier: "Zestril 10mg tablets (AstraZeneca UK Ltd)"
+    res = resolve("Lisinopril 10mg tablets (A A H Pharmaceuticals Ltd)", kb)
+    assert res.drugs == ("lisinopril",) and "Ltd" in res.removed
+    assert resolve("Co-codamol 30mg/500mg tablets (Zentiva Pharma UK Ltd)", kb).drugs == ("acetaminophen", "codeine")
+    # only a closing bracket ending with a company word, and never the name itself
+    assert resolve("Paracetamol (Teva UK Ltd) 500mg tablets", kb).status == "unknown"
+    assert resolve("Paracetamol 500mg tablets (Teva UK)", kb).status == "unknown"
+    assert resolve("(Teva UK Ltd)", kb).status == "unknown"
+
+
+def test_ehr_dose_form_descriptions_are_dose_text(kb):
+    for text, drug in (("albuterol sulfate 2.5 mg/3 mL (0.083 %) solution for nebulization", "albuterol"),
+                       ("testosterone cypionate 200 mg/mL intramuscular oil", "testosterone"),
+                       ("estradiol 0.1 mg/24 hr semiweekly patch", "estradiol"),
+                       ("nitroglycerin 0.4 mg/dose spray,non-aerosol", "nitroglycerin"),
+                       ("amoxicillin 400 mg/5 mL suspension for reconstitution", "amoxicillin")):
+        assert resolve(text, kb).drugs == (drug,), text
+    assert resolve("umeclidinium-vilanterol 62.5-25 mcg/actuation blister with device", kb).drugs == (
+        "umeclidinium", "vilanterol")
+    assert resolve("Fluticasone-Salmeterol 250-50 inhal powder", kb).drugs == ("fluticasone", "salmeterol")
+    # "oil" only continues dose text: an oil's own name keeps it
+    assert resolve("mineral oil 30 mL", kb).drugs == ("mineral oil",)
+    assert not resolve("oil", kb).ok
+
+
+def test_cyp_after_a_name_is_the_cypionate_salt(kb):
+    assert resolve("Testosterone Cyp 200mg/ml inj", kb).drugs == ("testosterone",)
+    assert resolve("ESTRADIOL CYP 5MG/ML INJ", kb).drugs == ("estradiol",)
+    assert not resolve("CYP 200mg", kb).ok
+
+
+def test_osmotic_and_modified_release_marks_are_dose_text(kb):
+    assert resolve("Nifedipine ER (OSM) 30mg tab", kb).drugs == ("nifedipine",)
+    assert resolve("Metformin HCl ER (MOD) 500mg", kb).drugs == ("metformin",)
+
+
+def test_drug_database_form_codes_are_dose_text(kb):
+    # the short dose-form codes e-prescriptions and pharmacy labels print
+    for text, drug in (("omeprazole 20 MG CPDR", "omeprazole"), ("bupropion XL 150 MG TB24", "bupropion"),
+                       ("insulin glargine 100 UNIT/ML SOPN", "insulin glargine"),
+                       ("albuterol 90 MCG/ACT AERS", "albuterol"), ("ondansetron 4 MG TBDP", "ondansetron")):
+        assert resolve(text, kb).drugs == (drug,), text
+    # a skin or rectal code leads to the local entry like the word it stands for
+    assert resolve("triamcinolone 0.1 % CREA", kb).drugs == ("triamcinolone topical",)
+    assert resolve("hydrocortisone 100 MG/60ML ENEM", kb).drugs == ("hydrocortisone rectal",)
+    assert not resolve("CPDR", kb).ok
 
 
 def test_a_release_suffix_joined_by_a_hyphen_is_the_release_word(kb):
