@@ -134,8 +134,7 @@ _PATTERNS = {
     "numeric": rf"^(?:[x~@]|q|u-?|<|>)?{_NUM}(?:{_UNIT}|h|x)?(?:(?:/|-|x|to|:)(?:{_NUM})?(?:{_UNIT}|h)?)*$",
     "unit_word": rf"^{_UNIT}$",
     "unit_only": rf"^{_UNIT}(?:/{_NUM}?{_UNIT}?)+$",  # mg/ml, units/ml, mcg/hr, mg/5ml
-    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",
-    "bare_ratio": rf"^{_NUM}(?:/{_NUM})+$",  # "70/30" with no unit: a product number or a combination's strengths  # "Tylenol 3", "Tylenol #2": a product number, not a dose
+    "small_bare": r"^(?:#|no\.?)?\d$|^#\d+$",  # "Tylenol 3", "Tylenol #2": a product number, not a dose
     "frequency": r"^q\d+(?:-\d+)?(?:h|hr|hrs|d|w|wk|min)?$",
     "dotted": r"^[a-z.]+$",
     "code": r"^(?:rx ?cui|rx ?norm(?: ?cui)?|rxn)(?: ?code)?\s*[:#=]?\s*(\d{1,10})$",
@@ -639,14 +638,29 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 return None
     if not products and (hit[2] or len(hit[1]) != 1):
         return None
-    if hi < len(toks) and _rx.bare_ratio.match(k[toks[hi][0]:toks[hi][1]]):
-        # "Humulin 7/30": a number after a name that known products extend with numbers ("Humulin 70/30"
-        # holds two insulins) is a mistyped product, not dose text, unless every such product is this drug
-        others = _numbered_variants(kb).get(name, ())
-        if any(other[1:] != hit[1:] for other in others):
+    if hi < len(toks) and name in _numbered_variants(kb):
+        # "Humulin 7/30": text after a name that known products extend with a number ("Humulin 70/30" holds
+        # two insulins) and that is a typing slip or two from that number is a mistyped product, not dose text
+        nxt = k[toks[hi][0]:toks[hi][1]]
+        if any(other[1:] != hit[1:] and _near(nxt, num) for num, other in _numbered_variants(kb)[name]):
             why = f"{k[toks[lo][0]:toks[hi][1]]!r} is not a known product, and products named {name!r} with a number hold other ingredients"
             return ("unknown", why, k[toks[lo][0]:toks[hi][1]])
     return ("ok", hit, name, toks[:lo] + toks[hi:], [])
+
+
+def _near(text: str, number: str) -> bool:
+    """``text`` may be ``number`` mistyped: any unitless ratio, or the number's digits with a slip."""
+    if "/" in text and not any(c.isalpha() for c in text):
+        return True  # "Tylenol 300/30" holds two strengths: not one of plain Tylenol
+    if ("/" in text) != ("/" in number) or not any(c.isdigit() for c in text):
+        return False  # "Tylenol 325" is a strength, not a slip of "Tylenol 3"
+    a, b = (re.sub(r"[^\d./]", "", t) for t in (text, number))
+    if a == b:
+        return False  # "Os-Cal 500" beside "Os-Cal 500+D": the product without the letters
+    from rapidfuzz.distance import OSA  # imported only for names that products extend with a number
+
+    slips = 1 if len(b) <= 3 else 2
+    return OSA.distance(a, b, score_cutoff=slips) <= slips
 
 
 def _numbered_variants(kb: Any) -> dict[str, tuple]:
@@ -657,7 +671,7 @@ def _numbered_variants(kb: Any) -> dict[str, tuple]:
         for n, hit in kb.names.items():
             base, _, last = n.rpartition(" ")
             if base and last[:1].isdigit() and base in kb.names:
-                found.setdefault(base, []).append(hit)
+                found.setdefault(base, []).append((last, hit))
         v = kb._numbered_variants = {b: tuple(h) for b, h in found.items()}
     return v
 

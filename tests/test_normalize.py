@@ -93,7 +93,7 @@ def test_no_prefix_or_near_match_is_ever_resolved(kb, typed):
 # ---------------------------------------------------------------- ambiguous names
 
 
-@pytest.mark.parametrize("typed", ["Humulin 7/30", "humulin 0/70", "Novolin 7/3", "Tylenol 300/30", "insulin 7/30"])
+@pytest.mark.parametrize("typed", ["Humulin 7/30", "humulin 0/70", "humulin 3u/70", "Novolin 7/3", "Tylenol 300/30", "insulin 7/30"])
 def test_a_mistyped_numbered_product_is_not_read_as_its_base_name_with_dose_text(kb, typed):
     """Humulin 70/30 holds two insulins; "Humulin 7/30" must not settle as Humulin (one insulin) with a dose."""
     res = resolve(typed, kb)
@@ -103,6 +103,7 @@ def test_a_mistyped_numbered_product_is_not_read_as_its_base_name_with_dose_text
 @pytest.mark.parametrize(("typed", "drugs"), [
     ("Humulin 70/30", {"insulin human", "insulin isophane"}), ("Humulin 100 units/mL", {"insulin human"}),
     ("Norco 7.5/325", {"hydrocodone", "acetaminophen"}), ("Humalog Mix 75/25", {"insulin lispro"}),
+    ("Tylenol 325 mg", {"acetaminophen"}), ("Tylenol 500", {"acetaminophen"}), ("Os-Cal 500", {"calcium"}),
 ])
 def test_a_number_after_a_name_whose_numbered_products_agree_stays_dose_text(kb, typed, drugs):
     res = resolve(typed, kb)
