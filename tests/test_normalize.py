@@ -346,8 +346,8 @@ def test_eye_and_ear_words_choose_the_local_entry_where_one_exists(kb):
     assert resolve("timolol 10 mg tablet", kb).drugs == ("timolol",)
     # OD is "once daily" in British use: it names no route, so the entry stays as named
     assert resolve("dexamethasone 0.1% 1 gtt OD qid", kb).drugs == ("dexamethasone",)
-    # an eye ointment is not for the skin: no ophthalmic entry, so not the topical one either
-    assert resolve("erythromycin 0.5% eye ointment", kb).drugs == ("erythromycin",)
+    # an eye ointment is not for the skin: the ophthalmic entry, not the topical one
+    assert resolve("erythromycin 0.5% eye ointment", kb).drugs == ("erythromycin ophthalmic",)
     # a skin and a rectal entry both named: the rectal word wins over the form word
     assert resolve("HYDROCORTISONE 2.5% CREAM,RTL", kb).drugs == ("hydrocortisone rectal",)
 
