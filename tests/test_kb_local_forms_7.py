@@ -57,6 +57,8 @@ NAMES = [
     ("Fucithalmic", ("fusidic acid ophthalmic",)),
     ("Voltaren Ophthalmic", ("diclofenac ophthalmic",)),
     ("Voltaren Gel", ("diclofenac topical",)),
+    ("Lidoderm 5% patch", ("lidocaine topical",)),
+    ("lidocaine 2% injection", ("lidocaine",)),
 ]
 
 
@@ -96,6 +98,7 @@ QUIET = [
     ("pilocarpine 1% eye drops", "donepezil", {"donepezil-cholinergic"}),
     ("fusidic acid 2% cream", "atorvastatin", {"statin-systemic-fusidic-acid"}),
     ("Cleocin T", "warfarin", set()),
+    ("Lidoderm", "ritonavir", {"ritonavir-label-substrate"}),
 ]
 
 
@@ -119,6 +122,7 @@ LABEL = [
     (["MetroGel-Vaginal", "warfarin"], "warfarin-interacting-drug", "major"),
     (["MetroGel-Vaginal", "disulfiram"], "metronidazole-disulfiram", "contraindicated"),
     (["Vandazole", "lithium"], "lithium-metronidazole", "moderate"),
+    (["Lidoderm", "mexiletine"], "lidocaine-topical-class-i-antiarrhythmic", "minor"),
 ]
 
 
@@ -147,6 +151,7 @@ SYSTEMIC = [
     (["Salagen", "donepezil"], "donepezil-cholinergic"),
     (["diclofenac 50 mg", "warfarin"], "oral-anticoagulant-nsaid"),
     (["diclofenac 50 mg", "lithium"], "lithium-nsaid"),
+    (["lidocaine 2% injection", "ritonavir"], "ritonavir-label-substrate"),
 ]
 
 
