@@ -183,3 +183,23 @@ def test_vaginal_metronidazole_keeps_the_classes_its_label_names(kb):
     d = kb.drugs["metronidazole vaginal"]
     assert d["route"] == "vaginal" and d["form_of"] == "metronidazole"
     assert set(kb.drug_classes["metronidazole vaginal"]) == {"disulfiram-like", "warfarin-potentiator"}
+
+
+SEIZURE = [
+    (["bupropion", "ciprofloxacin"], True),
+    (["tramadol", "imipenem-cilastatin"], True),
+    (["Wellbutrin XL", "meperidine"], True),
+    (["bupropion", "Ciloxan"], False),
+    (["ciprofloxacin", "clozapine"], False),
+    (["tramadol", "amoxicillin"], False),
+]
+
+
+@pytest.mark.parametrize(("meds", "fires"), SEIZURE, ids=[" + ".join(m) for m, _ in SEIZURE])
+def test_bupropion_and_tramadol_meet_other_seizure_threshold_drugs(meds, fires, kb):
+    r = check(meds, kb)
+    assert r.complete
+    fired = rules_fired(r)
+    assert ("bupropion-tramadol-seizure-threshold-drug" in fired) == fires, fired
+    if fires:
+        assert fired["bupropion-tramadol-seizure-threshold-drug"] == "moderate"
