@@ -2,7 +2,7 @@
 to a systemic entry (one with classes and no local route).
 
     python scripts/local_forms_sweep.py            # candidates from the vocabulary and the list below
-    python scripts/local_forms_sweep.py --all      # also names that already resolve to a local entry
+    python scripts/local_forms_sweep.py --all      # also local entries, unresolved names and kept ones
 
 A development tool, not part of the package. It reads the compiled knowledge base and prints one
 line per candidate: the name, the entry it resolves to, and that entry's classes.
@@ -64,6 +64,44 @@ Dymista|cromolyn eye drops|Opticrom|Crolom|ketotifen|Zaditor|Pataday|Lastacaft|B
 Xylocaine|Akten|tetracaine eye drops
 """
 
+# entries whose local-sounding names stay on purpose (docs/local-forms.md, "Left on the systemic
+# entry on purpose"): printed as "kept", not as open candidates
+KEPT = {
+    "tobramycin": "inhaled tobramycin keeps the aminoglycoside rules (TOBI label)",
+    "miconazole": "Oravig and the oral gel keep the warfarin class",
+    "metronidazole topical": "skin entry; its only rule is the label's minor warfarin caution",
+    "clotrimazole": "one entry for troches, creams and pessaries; no class",
+    "doxepin": "the cream's label warns of absorbed drug (drowsiness)",
+    "estradiol": "vaginal and transdermal estrogens carry the estrogen class warnings",
+    "conjugated estrogens": "vaginal cream carries the estrogen class warnings",
+    "nitroglycerin": "ointment and patches are systemic nitrates",
+    "clonidine": "patches are systemic",
+    "rivastigmine": "patches are systemic",
+    "selegiline": "the Emsam patch is systemic",
+    "testosterone": "gels are systemic",
+    "dorzolamide": "eye-drop carbonic anhydrase inhibitors have their own rules",
+    "brinzolamide": "eye-drop carbonic anhydrase inhibitors have their own rules",
+    "atropine": "eye drops are absorbed (anticholinergic effects)",
+    "phenylephrine": "eye drops are absorbed (pressor effects)",
+    "tetracaine": "local-anaesthetic class only",
+    "silver sulfadiazine": "its only rule is about the skin (collagenase)",
+    "fluticasone": "inhaled and nasal corticosteroid class, used by the ritonavir rules",
+    "budesonide": "inhaled and nasal corticosteroid class",
+    "mometasone": "inhaled and nasal corticosteroid class",
+    "beclomethasone": "inhaled and nasal corticosteroid class",
+    "ciclesonide": "inhaled and nasal corticosteroid class",
+    "ipratropium": "inhaled antimuscarinic class",
+    "albuterol": "inhaled short-acting beta agonist",
+    "zolmitriptan": "the nasal spray is systemic",
+    "sodium picosulfate": "oral drops",
+    "brimonidine": "the eye-drop label itself contraindicates MAO inhibitors",
+    "fusidic acid": "Fucidin alone names tablets and creams",
+    "lidocaine": "Xylocaine names injections and jellies too",
+    "prilocaine": "local-anaesthetic class only (EMLA)",
+    "oxymetazoline": "nasal decongestant labels warn about MAO inhibitors",
+    "influenza vaccine live intranasal": "a vaccine given in the nose",
+}
+
 
 def named_by_rules(kb) -> set[str]:
     """Drugs a rule names directly (a '@drug' selector in a slot)."""
@@ -98,9 +136,15 @@ def main(show_all: bool) -> int:
             for d in res.drugs:
                 if show_all or not local(kb, d, named):
                     rows.setdefault(n, (d, kb.drug_classes.get(d, ())))
+    open_rows = 0
     for n, (d, classes) in sorted(rows.items(), key=lambda r: (r[1][0], r[0].casefold())):
+        if d in KEPT:
+            if show_all:
+                print(f"{n}\t-> {d}\tkept: {KEPT[d]}")
+            continue
+        open_rows += 1
         print(f"{n}\t-> {d}\t[{', '.join(classes)}]")
-    print(f"{len(rows)} candidates", file=sys.stderr)
+    print(f"{open_rows} open candidates", file=sys.stderr)
     return 0
 
 
