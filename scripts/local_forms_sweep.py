@@ -30,7 +30,7 @@ Ciloxan|Cetraxal|Otiprio|Ciprodex|Cipro HC|ciprofloxacin eye drops|ciprofloxacin
 Ocuflox|Floxin Otic|ofloxacin eye drops|ofloxacin ear drops|ofloxacin otic
 levofloxacin eye drops|Quixin|Iquix|Oftaquix
 Besivance|besifloxacin
-erythromycin eye ointment|Ilotycin|Romycin|erythromycin gel|erythromycin topical|Erygel|Ery-Tab|Akne-Mycin
+erythromycin eye ointment|Ilotycin|Romycin|erythromycin gel|erythromycin topical|Erygel|Akne-Mycin
 AzaSite|azithromycin eye drops
 Genoptic|Gentak|gentamicin eye drops|gentamicin cream|gentamicin ointment
 Tobrex|TobraDex|TobraDex ST|Zylet|tobramycin eye drops|TOBI|TOBI Podhaler|Bethkis|Kitabis Pak|tobramycin inhalation
