@@ -20,11 +20,11 @@ NAMES = [
     ("Avelox 400 mg", ("moxifloxacin",)),
     ("Ciloxan", ("ciprofloxacin ophthalmic",)),
     ("ciprofloxacin 0.3% 1 gtt OU q4h", ("ciprofloxacin ophthalmic",)),
-    ("Ciprodex", ("ciprofloxacin otic",)),
-    ("Otiprio", ("ciprofloxacin otic",)),
+    ("Ciprodex", ("ciprofloxacin auricular",)),
+    ("Otiprio", ("ciprofloxacin auricular",)),
     ("ciprofloxacin 500 mg", ("ciprofloxacin",)),
     ("Ocuflox", ("ofloxacin ophthalmic",)),
-    ("Floxin Otic", ("ofloxacin otic",)),
+    ("Floxin Otic", ("ofloxacin auricular",)),
     ("Quixin", ("levofloxacin ophthalmic",)),
     ("AzaSite", ("azithromycin ophthalmic",)),
     ("Zithromax 250 mg", ("azithromycin",)),
@@ -99,6 +99,7 @@ QUIET = [
     ("fusidic acid 2% cream", "atorvastatin", {"statin-systemic-fusidic-acid"}),
     ("Cleocin T", "warfarin", set()),
     ("Lidoderm", "ritonavir", {"ritonavir-label-substrate"}),
+    ("Clear Eyes", "phenelzine", {"maoi-nasal-decongestant"}),
 ]
 
 
@@ -152,6 +153,7 @@ SYSTEMIC = [
     (["diclofenac 50 mg", "warfarin"], "oral-anticoagulant-nsaid"),
     (["diclofenac 50 mg", "lithium"], "lithium-nsaid"),
     (["lidocaine 2% injection", "ritonavir"], "ritonavir-label-substrate"),
+    (["Privine", "phenelzine"], "maoi-nasal-decongestant"),
 ]
 
 
@@ -163,12 +165,12 @@ def test_the_systemic_form_still_warns(meds, rule, kb):
 
 
 LOCAL_ENTRIES = [
-    "moxifloxacin ophthalmic", "ciprofloxacin ophthalmic", "ciprofloxacin otic", "ofloxacin ophthalmic", "ofloxacin otic",
+    "moxifloxacin ophthalmic", "ciprofloxacin ophthalmic", "ciprofloxacin auricular", "ofloxacin ophthalmic", "ofloxacin auricular",
     "levofloxacin ophthalmic", "azithromycin ophthalmic", "erythromycin ophthalmic", "gentamicin ophthalmic",
     "gentamicin topical", "tobramycin ophthalmic", "neomycin ophthalmic", "neomycin topical", "acyclovir topical",
     "acyclovir buccal", "ganciclovir ophthalmic", "terbinafine topical", "miconazole topical", "miconazole vaginal",
     "fluorouracil topical", "dapsone topical", "chloramphenicol ophthalmic", "pilocarpine ophthalmic",
-    "fusidic acid topical", "fusidic acid ophthalmic",
+    "fusidic acid topical", "fusidic acid ophthalmic", "naphazoline ophthalmic",
 ]
 
 
