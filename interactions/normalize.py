@@ -297,9 +297,11 @@ _ROUTE_WORDS = {
 _ROUTE_OF = {w: r for r, ws in _ROUTE_WORDS.items() for w in ws}
 # skin forms say "topical" only when no other route is named: an eye ointment is not for the skin
 _SKIN_FORMS = frozenset("cream creams crm crea ointment oint lotion lotn gel shampoo sham".split())
-# the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"
+# the names local forms are listed under: "timolol ophthalmic", "timolol eye drops"; ear entries may be
+# "<generic> auricular", since "otic" and "ear" are one letter from the dose words "otc" and "er"
 _ROUTE_NAMES = {
-    "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops"), "nasal": ("nasal", "nasal spray"),
+    "ophthalmic": ("ophthalmic", "eye drops"), "otic": ("otic", "ear drops", "auricular"),
+    "nasal": ("nasal", "nasal spray"),
     "topical": ("topical", "cream"), "rectal": ("rectal",), "vaginal": ("vaginal",),
 }
 _STRENGTH = frozenset("mg mcg μg ug microgram micrograms milligram milligrams meq mmol %".split())
