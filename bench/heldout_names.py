@@ -14,7 +14,7 @@ The expected ingredients come from the NDC substance names looked up exactly in 
 base (never through the normaliser). Each string is scored: resolved to exactly the expected
 ingredients, resolved WRONGLY (another drug: the worst outcome), ambiguous, or unrecognised.
 
-    python bench/heldout_names.py --data /work/shared/data [--show wrong,unknown] [--limit 40]
+    python bench/heldout_names.py --data DIR [--show wrong,unknown] [--limit 40]
 
 The data files are read at run time and never copied into the repository.
 """
