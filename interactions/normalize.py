@@ -640,11 +640,12 @@ def _lookup(k: str, toks: list[tuple[int, int]], lo: int, hi: int, kb: Any, prod
                 return None
     if not products and (hit[2] or len(hit[1]) != 1):
         return None
-    if hi < len(toks) and name in _numbered_variants(kb):
+    numbered = _numbered_variants(kb).get(name) if hi < len(toks) else None
+    if numbered:
         # "Humulin 7/30": text after a name that known products extend with a number ("Humulin 70/30" holds
         # two insulins) and that is a typing slip or two from that number is a mistyped product, not dose text
         nxt = k[toks[hi][0]:toks[hi][1]]
-        if any(other[1:] != hit[1:] and _near(nxt, num) for num, other in _numbered_variants(kb)[name]):
+        if any(other[1:] != hit[1:] and _near(nxt, num) for num, other in numbered):
             why = f"{k[toks[lo][0]:toks[hi][1]]!r} is not a known product, and products named {name!r} with a number hold other ingredients"
             return ("unknown", why, k[toks[lo][0]:toks[hi][1]])
     return ("ok", hit, name, toks[:lo] + toks[hi:], [])
@@ -742,11 +743,7 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     spans = [sp for r in found for sp in r[3]]
     if len(drugs) == 1:  # "cholecalciferol, vitamin D3": one drug under two of its names
         return ("ok", names[0][1], matched, spans, [])
-    product = _product_by_ingredients(kb).get(drugs)
-    if product is None:  # "brimonidine/timolol 0.2/0.5% eye drops" is Combigan, made with timolol's eye-drop entry
-        product = _product_by_base(kb).get(drugs)
-        if product is not None:
-            drugs = tuple(sorted(kb.products[product]["ingredients"]))
+    product, drugs = _product_of(drugs, kb)
     if product is None:
         shown = ", ".join(r[2] for r in names)
         return ("unknown", f"Names several medications ({shown}) that the knowledge base does not know as one "
@@ -770,11 +767,7 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
         if left[0] != "ok" or right[0] != "ok" or left[1][2] or right[1][2] or left[3] or toks[cut] in right[3]:
             continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
         drugs = tuple(sorted({*left[1][1], *right[1][1]}))
-        product = _product_by_ingredients(kb).get(drugs) if len(drugs) > 1 else None
-        if product is None and len(drugs) > 1:
-            product = _product_by_base(kb).get(drugs)
-            if product is not None:
-                drugs = tuple(sorted(kb.products[product]["ingredients"]))
+        product, drugs = _product_of(drugs, kb) if len(drugs) > 1 else (None, drugs)
         if product is not None:
             return ("ok", ("combination", drugs, product), f"{left[2]} + {right[2]}", left[3] + right[3], [])
     return None
@@ -822,6 +815,18 @@ def _product_by_ingredients(kb: Any) -> dict[tuple[str, ...], str]:
             table.setdefault(tuple(sorted(p["ingredients"])), pid)
         kb._products_by_ingredients = table
     return table
+
+
+def _product_of(drugs: tuple[str, ...], kb: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The product made of ``drugs``, and its ingredients; or a product made with a route-specific
+    entry of them ("brimonidine/timolol 0.2/0.5% eye drops" is Combigan, made with timolol's eye-drop
+    entry), with that product's own ingredients."""
+    product = _product_by_ingredients(kb).get(drugs)
+    if product is None:
+        product = _product_by_base(kb).get(drugs)
+        if product is not None:
+            drugs = tuple(sorted(kb.products[product]["ingredients"]))
+    return product, drugs
 
 
 def _product_by_base(kb: Any) -> dict[tuple[str, ...], str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from interactions.engine import check
+from interactions.examples import fired as rules_fired
 from interactions.normalize import resolve
 
 # (string as typed, the entries it must resolve to)
@@ -67,15 +68,6 @@ def test_a_string_reaches_the_entry_of_its_route(text, drugs, kb):
     res = resolve(text, kb)
     assert res.ok, res.reason
     assert res.drugs == drugs
-
-
-def rules_fired(result) -> dict[str, str]:
-    out = {}
-    for f in result.findings:
-        out[f.rule] = f.severity
-        for g in f.related:
-            out[g.rule] = g.severity
-    return out
 
 
 # (local product, systemic partner, rules the systemic form fires that the local one must not)
