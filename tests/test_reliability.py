@@ -92,6 +92,15 @@ def test_any_argument_bytes_give_a_valid_utf8_json_document(capsys, raw):
             assert m["status"] == "unrecognized" and "\\x" in m["input"]
 
 
+def test_dash_with_unreadable_standard_input_is_a_usage_error(capsys):
+    # the one failure of a 5,000-example fuzz run: '-' alone, read where standard input cannot be
+    # read (pytest's captured stdin raises OSError); it must be exit 2 with one line, not exit 5
+    code = cli.run(["check", "--format", "json", "--", "-"])
+    _, err = capsys.readouterr()
+    assert code == 2, err
+    assert err.startswith("check-meds: cannot read standard input") and err.count("\n") == 1
+
+
 def test_a_huge_unknown_name_gets_no_suggestion_work(capsys):
     name = "qwzx " * 200_000  # 1 MB: a fuzzy search over it took minutes
     start = time.monotonic()
