@@ -25,14 +25,16 @@ ratio of `resolve` and `engine` alone: work the floor does not do at all.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import sys
 import time
 
 import orjson
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..")]
+
+from io_floor import group_rows  # noqa: E402
 
 from interactions.batch import ReadOptions  # noqa: E402
 from interactions.batch.formats import read  # noqa: E402
@@ -93,15 +95,7 @@ def one_run(path: str) -> dict[str, float]:
     docs = [orjson.loads(line) for line in lines]  # untimed: the floor is given the documents
     c = clock()
     with open(path, newline="", encoding="utf-8") as fin:
-        rows = csv.reader(fin)
-        next(rows)
-        grouped: list[list[str]] = []
-        last = None
-        for row in rows:
-            if row[0] != last:
-                grouped.append([])
-                last = row[0]
-            grouped[-1].append(row[1])
+        grouped = group_rows(fin)
     with open(os.devnull, "wb") as out:
         for k in range(0, len(docs), BATCH):
             out.write(b"".join(orjson.dumps(d, option=orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE) for d in docs[k:k + BATCH]))

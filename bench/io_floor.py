@@ -23,6 +23,20 @@ import orjson
 BATCH = 2000
 
 
+def group_rows(fin) -> list[list[str]]:
+    """The medications of each list, from long-form CSV with contiguous lists: the floor's reading."""
+    rows = csv.reader(fin)
+    next(rows)
+    lists: list[list[str]] = []
+    last = None
+    for row in rows:
+        if row[0] != last:
+            lists.append([])
+            last = row[0]
+        lists[-1].append(row[1])
+    return lists
+
+
 def main() -> None:
     src, ref = sys.argv[1], sys.argv[2]
     out = sys.stdout.buffer
@@ -31,15 +45,7 @@ def main() -> None:
     clock = time.process_time
     with open(src, newline="", encoding="utf-8") as fin, open(ref, "rb") as fref:
         t, c = time.perf_counter(), clock()
-        rows = csv.reader(fin)
-        next(rows)
-        lists: list[list[str]] = []
-        last = None
-        for row in rows:
-            if row[0] != last:
-                lists.append([])
-                last = row[0]
-            lists[-1].append(row[1])
+        lists = group_rows(fin)
         timed += time.perf_counter() - t
         cpu += clock() - c
         done = 0
