@@ -98,6 +98,12 @@ def shown_path(path: str) -> str:
 
 
 _validator = None
+_quick = None
+
+
+def _schema() -> dict:
+    with open(schema_path(), encoding="utf-8") as fh:
+        return json.load(fh)
 
 
 def _schema_validator():
@@ -105,13 +111,51 @@ def _schema_validator():
     if _validator is None:
         import jsonschema
 
-        with open(schema_path(), encoding="utf-8") as fh:
-            schema = json.load(fh)
-        _validator = jsonschema.Draft202012Validator(schema)
+        _validator = jsonschema.Draft202012Validator(_schema())
     return _validator
 
 
+def _quick_schema(node: Any) -> Any:
+    """The schema with dependentRequired spelt as draft 7's dependencies.
+
+    fastjsonschema compiles this 2020-12 schema as draft 2019-09 but does not
+    implement dependentRequired, which it would otherwise ignore.
+    """
+    if isinstance(node, dict):
+        return {("dependencies" if k == "dependentRequired" else k): _quick_schema(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_quick_schema(v) for v in node]
+    return node
+
+
+def _quick_check():
+    """A compiled yes/no check of a whole file, or None without fastjsonschema.
+
+    It is several times faster than walking the schema with jsonschema, which
+    is kept to name every problem with its line: it runs only on a file the
+    quick check rejects. tests/test_schema_quick.py checks that the quick check
+    accepts nothing the full validator rejects.
+    """
+    global _quick
+    if _quick is None:
+        try:
+            import fastjsonschema
+        except ImportError:  # pragma: no cover - it is a dependency; the full validator alone is correct too
+            _quick = False
+        else:
+            _quick = fastjsonschema.compile(_quick_schema(_schema()))
+    return _quick or None
+
+
 def _schema_problems(data: Any, lines: dict, path: str) -> list[Problem]:
+    quick = _quick_check()
+    if quick is not None:
+        try:
+            quick(data)
+        except Exception:  # noqa: BLE001 - any refusal (or a failure of the quick check) means: look closely
+            pass
+        else:
+            return []
     from jsonschema.exceptions import best_match
 
     problems = []

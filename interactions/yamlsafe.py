@@ -23,6 +23,7 @@ MAX_DEPTH = 40
 MAX_NODES = 2_000_000
 
 _CORE = "tag:yaml.org,2002:"
+_STR = _CORE + "str"
 _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 
 Path = tuple[Any, ...]
@@ -102,6 +103,8 @@ def _convert(node: yaml.Node, path: Path, lines: dict[Path, int], seen: set[int]
 def _scalar(node: yaml.Node) -> Any:
     if node.tag not in _SCALAR_TAGS:
         raise YamlProblem(node.start_mark.line + 1, f"tag {node.tag!r} is not allowed")
+    if node.tag == _STR:
+        return node.value  # what the constructor would return, without its dispatch
     if node.tag == _CORE + "timestamp":
         return str(node.value)  # dates are kept as written
     try:

@@ -32,15 +32,27 @@ def test_public_names_are_exported():
     assert interactions.check is check
 
 
-def test_library_and_cli_give_identical_documents_for_the_corpus(capsys, lib_kb):
+def test_library_and_cli_give_identical_documents_for_the_corpus(capsys, lib_kb, tmp_path):
+    # `check` in process for every other list of eight strings and every sixteenth single string
+    # (each call loads the knowledge base, as a run does); every single string through one batch run
     findings = 0
-    for meds in LISTS:
+    for meds in LISTS[len(ROWS)::2] + LISTS[:len(ROWS):16]:
         result = check(meds, lib_kb)
         code, doc = cli_json(capsys, meds)
         assert result.to_dict() == doc, meds
         assert result.exit_code() == code, meds
         findings += len(doc["findings"])
     assert findings > 20  # the lists do exercise findings, not only names
+    path = tmp_path / "singles.jsonl"
+    path.write_text("".join(json.dumps({"id": str(i), "medications": meds}) + "\n" for i, meds in enumerate(LISTS[:len(ROWS)])),
+                    encoding="utf-8")
+    cli.run(["batch", str(path), "--format", "jsonl", "--no-progress", "--jobs", "1"])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(ROWS)
+    for line in lines:
+        doc = json.loads(line)
+        meds = LISTS[int(doc["id"])]
+        assert {k: v for k, v in doc.items() if k not in ("id", "line")} == check(meds, lib_kb).to_dict(), meds
 
 
 def test_to_json_is_the_cli_output_byte_for_byte(capsys, lib_kb):

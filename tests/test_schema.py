@@ -94,6 +94,7 @@ def test_a_schema_change_is_seen_by_the_loader(tmp_path, monkeypatch):
     (tmp_path / "rules.schema.json").write_text(json.dumps(changed))
     monkeypatch.setattr(loader, "schema_path", lambda: str(tmp_path / "rules.schema.json"))
     monkeypatch.setattr(loader, "_validator", None)
+    monkeypatch.setattr(loader, "_quick", None)
     with pytest.raises(InvalidRulesError) as info:
         compile_dirs([(str(rules), True)])
     assert [str(p) for p in info.value.problems] == [
