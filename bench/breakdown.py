@@ -34,10 +34,10 @@ import orjson
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [HERE, os.path.join(HERE, "..")]
 
-from io_floor import group_rows  # noqa: E402
+from io_floor import BATCH, group_rows  # noqa: E402
 
-from interactions.batch import ReadOptions  # noqa: E402
 from interactions.batch.formats import read  # noqa: E402
+from interactions.batch.session import read_options  # noqa: E402
 from interactions.batch.source import Source  # noqa: E402
 from interactions.engine import check  # noqa: E402
 from interactions.kb import load_knowledge_base  # noqa: E402
@@ -45,15 +45,12 @@ from interactions.normalize import resolve  # noqa: E402
 from interactions.reporters.batch_jsonl import Encoder  # noqa: E402
 
 clock = time.process_time
-BATCH = 2000  # lines written at a time, by the floor and by the write stage alike (bench/io_floor.py)
 
 
 def records(path: str, kb) -> list:
-    names = kb.names
-    opts = ReadOptions(has_code=lambda code: ("rxcui:" + code) in names, is_medication=lambda text: resolve(text, kb).ok)
     source = Source(path)
     try:
-        _, recs = read(source, "auto", opts)
+        _, recs = read(source, "auto", read_options(kb))
         return list(recs)
     finally:
         source.close()
@@ -66,7 +63,7 @@ def one_run(path: str) -> dict[str, float]:
     c = clock()
     recs = records(path, kb)
     t["read"] = clock() - c
-    # the reader resolved nothing (no list id looks like a medication in this input): memos still cold
+    kb.resolved.clear()  # the reader may have resolved a list id to see whether it is a medication
     distinct = {m.strip() for r in recs for m in r.meds}
 
     c = clock()
@@ -87,7 +84,7 @@ def one_run(path: str) -> dict[str, float]:
 
     with open(os.devnull, "wb") as out:
         c = clock()
-        for k in range(0, len(lines), BATCH):  # as the floor writes: a batch of lines at a time
+        for k in range(0, len(lines), BATCH):  # a batch of lines at a time, as the floor writes
             out.write("".join(lines[k:k + BATCH]).encode("utf-8"))
         t["write"] = clock() - c
 

@@ -83,22 +83,27 @@ def rebuild_checker(opts: BatchOptions) -> Checker:
     return Checker(kb, make_writer(opts, kb), opts.age)
 
 
+def read_options(kb: Any, **kw: Any) -> ReadOptions:
+    """Reader options that ask ``kb`` about RxNorm codes and about ids that look like medications."""
+    from ..normalize import resolve
+
+    names = kb.names
+    return ReadOptions(
+        has_code=lambda code: ("rxcui:" + code) in names, is_medication=lambda text: resolve(text, kb).ok, **kw,
+    )
+
+
 def run_batch(opts: BatchOptions, out: TextIO | None = None, err: TextIO | None = None) -> ExitCode:
     """Check every list of the input and write the report; returns the exit code over the whole run."""
     from ..cliutil import load_kb
-    from ..normalize import resolve
 
     out = out or sys.stdout
     err = err or sys.stderr
     kb = load_kb(opts.rules)
     source = Source(opts.path, opts.sheet)
     try:
-        names = kb.names
-        read_opts = ReadOptions(
-            opts.id_column, opts.med_column,
-            has_code=lambda code: ("rxcui:" + code) in names,
-            is_medication=lambda text: resolve(text, kb).ok,
-            merge=opts.merge, include_inactive=opts.include_inactive,
+        read_opts = read_options(
+            kb, id_column=opts.id_column, med_column=opts.med_column, merge=opts.merge, include_inactive=opts.include_inactive,
         )
         _, records = read(source, opts.input_format, read_opts)
         tally = Tally()
