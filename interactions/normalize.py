@@ -52,6 +52,8 @@ _STRONG = frozenset(
     tb12 tb24 tbcr tbec tbdp tbef tbpk cp12 cp24 cpcr cpdr cpep cpsp subl aers aero aepb sopn sosy soaj solr susr
     crea lotn ptch pt24 pt72 pttw ptwk nebu sham enem powd elix syrp lozg troc
     blister blisters non-aerosol semiweekly inhal
+    controlled-release sustained-release immediate-release slow-release viscous lingual translingual intensol m-tab
+    filmtab
     qd od bid bd tid tds qid qds qhs hs qam qpm qod qad qow qwk prn stat daily nightly weekly biweekly monthly hourly
     mane nocte om once twice thrice every q
     rx take takes taking apply use inhale instil instill give sig disp dispense qty quantity refill refills
@@ -77,6 +79,7 @@ _WEAK = frozenset(
     device oil adhesive reconstitution nebulization nebulisation
     cup cups mug mugs can cans bottle bottles pint pints shot shots serving servings ppd
     breath actuated gluten lactose follow package directions instructions
+    cii ciii civ cv c-ii c-iii c-iv c-v delivery emulsified microsphere microspheres
     """.split()
 )
 # salt and ester words: "metoprolol succinate", "sodium valproate"
@@ -530,6 +533,8 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
     """
     n = len(words)
     kinds = [_kind(w) for w in words]
+    if n > 2 and "in" in words:
+        _vehicle(words, kinds)
     starts = [False] * n
     for i in range(n):
         if kinds[i] == 2:
@@ -561,6 +566,35 @@ def _candidates(words: list[str]) -> list[tuple[int, int]]:
     out = [(lo, hi) for lo in los for hi in cuts if hi > lo]
     out.sort(key=lambda c: (c[0] - c[1], c[0]))
     return out
+
+
+# the fluid an infusion is made up in: "vancomycin 1 g in sodium chloride 0.9% 250 mL IVPB",
+# "heparin 25,000 units in dextrose 5%", "fluconazole in sodium chloride". Read as dose text
+# only after "in", so "sodium chloride" or "dextrose" listed on their own stay medications.
+_VEHICLE_CORE = frozenset("dextrose d5w d10w d5ns d5lr ns nacl saline water swfi ringer's ringers lr".split())
+_VEHICLE_WORDS = _VEHICLE_CORE | frozenset(
+    "sodium chloride normal half sterile for injection lactated percent plastic container bag premix premixed".split()
+)
+
+
+def _vehicle(words: list[str], kinds: list[int]) -> None:
+    """Mark an "in <infusion fluid>" phrase as dose text in ``kinds`` (in place)."""
+    n = len(words)
+    for i in range(1, n - 1):
+        if words[i] != "in":
+            continue
+        j, core = i + 1, False
+        while j < n:
+            w = words[j].strip(_EDGE)
+            if w in _VEHICLE_WORDS:
+                core = core or w in _VEHICLE_CORE or (w == "chloride" and words[j - 1].strip(_EDGE) == "sodium")
+            elif not (_rx.numeric.match(w) or _rx.unit_word.match(w)):
+                break
+            j += 1
+        if core:
+            kinds[i] = 2
+            for t in range(i + 1, j):
+                kinds[t] = kinds[t] or 1
 
 
 def _kind(tok: str) -> int:
@@ -706,11 +740,39 @@ def _salt(name: str, kb: Any) -> tuple | None:
         lo += 1
     if (lo, hi) == (0, len(words)) or all(w in _CATIONS for w in words[lo:hi]):
         return None
-    hit = kb.names.get(" ".join(words[lo:hi]))
-    # salt words qualify generic names; after a brand, "HCL" is as likely a slip for "HCT"
-    if hit is None or hit[0] not in ("generic", "synonym", "salt"):
+    core = " ".join(words[lo:hi])
+    hit = kb.names.get(core)
+    if hit is None:
         return None
+    if hit[0] not in ("generic", "synonym", "salt"):
+        return _brand_salt(core, hit, words[:lo] + words[hi:], kb)
     return ("salt", hit[1], hit[2])
+
+
+# salt abbreviations a brand may carry: "Cleocin HCl"; the others ("Tart", "Na") stay generic-only
+_BRAND_SALT_ABBREVIATIONS = {"hcl": "hydrochloride", "hci": "hydrochloride"}
+
+
+def _brand_salt(brand: str, hit: tuple, salt: list[str], kb: Any) -> tuple | None:
+    """A brand with the salt its own drug is made as: 'Cleocin Phosphate', 'Vibramycin Hyclate'.
+
+    The salt must be one the knowledge base lists for the brand's single drug, so "Lopressor
+    Tartrate" reads as metoprolol and "Lopressor HCL" (metoprolol is no hydrochloride) does not.
+    "HCl" after a brand that also has an "HCT" product is as likely a slip for the product with
+    hydrochlorothiazide: it stays unresolved ("Lotensin HCL").
+    """
+    if hit[0] != "brand" or hit[2] or len(hit[1]) != 1:
+        return None
+    spelled = [_BRAND_SALT_ABBREVIATIONS.get(w, w) for w in salt]
+    if any(w not in _SALT_WORDS or (len(w) < 5 and w not in ("hcl", "hci")) for w in salt):
+        return None
+    if ("hcl" in salt or "hci" in salt) and f"{brand} hct" in kb.names:
+        return None
+    drug = hit[1][0]
+    listed = kb.names.get(f"{drug} {' '.join(spelled)}")
+    if listed is None or listed[0] != "salt" or listed[1] != hit[1]:
+        return None
+    return ("brand", hit[1], hit[2])
 
 
 def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:

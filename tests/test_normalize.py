@@ -356,6 +356,44 @@ def test_salt_abbreviations_qualify_generic_names_only(kb):
     assert not resolve("K Na 10 mEq", kb).ok  # cations alone are not a drug
 
 
+def test_a_brand_with_the_salt_its_own_drug_is_made_as_is_that_drug(kb):
+    # NDC product names: "CLEOCIN HYDROCHLORIDE", "VIBRAMYCIN HYCLATE", "ERYTHROCIN STEARATE"
+    for text, drug in (("CLEOCIN HYDROCHLORIDE", "clindamycin"), ("Cleocin Phosphate 600 mg/4 mL", "clindamycin"),
+                       ("Cleocin HCl 300 mg cap", "clindamycin"), ("VIBRAMYCIN HYCLATE", "doxycycline"),
+                       ("ERYTHROCIN STEARATE 250 MG", "erythromycin"), ("Lopressor Tartrate 50 mg", "metoprolol")):
+        res = resolve(text, kb)
+        assert res.drugs == (drug,) and res.method == "brand", text
+    # a salt the brand's drug is not made as, or HCL where the brand has an HCT product, stays unknown
+    for text in ("Lopressor HCL 50 mg", "Lotensin HCL 20 mg", "Zestril HCL", "Cleocin Sodium", "Lopressor Tart 50mg"):
+        assert not resolve(text, kb).ok, text
+
+
+def test_the_fluid_an_infusion_is_made_up_in_is_dose_text(kb):
+    for text, drug in (("vancomycin 1 g in sodium chloride 0.9% 250 mL IVPB", "vancomycin"),
+                       ("heparin 25,000 units in dextrose 5% 250 mL", "heparin"),
+                       ("FLUCONAZOLE IN SODIUM CHLORIDE", "fluconazole"),
+                       ("CLINDAMYCIN IN 5 PERCENT DEXTROSE", "clindamycin"),
+                       ("cefazolin 2 g in D5W", "cefazolin"), ("morphine 1 mg/mL in NS 100 mL bag", "morphine")):
+        res = resolve(text, kb)
+        assert res.drugs == (drug,), text
+        assert " in " in f" {res.removed.lower()}", text  # what was set aside is shown, not dropped
+    # only after "in": the same fluids listed on their own, or another drug after "in", are not set aside
+    assert resolve("sodium chloride 1 g tab", kb).drugs == ("sodium chloride",)
+    assert resolve("dextrose", kb).ok
+    assert not resolve("heparin in potassium chloride", kb).ok
+    assert not resolve("vancomycin 1 g dextrose", kb).ok
+
+
+def test_controlled_substance_schedules_and_more_form_words_are_dose_text(kb):
+    for text, drug in (("Oxycodone HCl 5 mg tablet CII", "oxycodone"),
+                       ("MORPHINE SULFATE ORAL SOLUTION CII", "morphine"),
+                       ("OXYCODONE HCL CONTROLLED-RELEASE", "oxycodone"), ("Diazepam Intensol", "diazepam"),
+                       ("RISPERIDONE M-TAB", "risperidone"), ("NITROGLYCERIN TRANSDERMAL DELIVERY SYSTEM", "nitroglycerin"),
+                       ("ERYTHROMYCIN BASE FILMTAB", "erythromycin")):
+        assert resolve(text, kb).drugs == (drug,), text
+    assert not resolve("CII", kb).ok
+
+
 def test_eye_and_ear_words_choose_the_local_entry_where_one_exists(kb):
     for text in ("timolol 0.5% eye drops", "Timolol 0.5% gtt OU BID", "TIMOLOL MALEATE 0.5% SOLN,OPH",
                  "timolol 0.25% 1 drop left eye bid"):
