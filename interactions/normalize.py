@@ -786,7 +786,13 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
         if res is None:
             sub = _split(k, part, _rx.hyphen)
             if len(sub) < 2:
-                return None
+                # "butalbital acetaminophen and caffeine": two names side by side in one part; the
+                # whole must still be a known product's ingredients (checked below)
+                pair = _side_by_side(k, part, kb)
+                if pair is None:
+                    return None
+                found.extend(pair)
+                continue
             for sp in sub:
                 r = _part(k, sp, kb)
                 if r is None:
@@ -832,6 +838,20 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
         product, drugs = _product_of(drugs, kb) if len(drugs) > 1 else (None, drugs)
         if product is not None:
             return ("ok", ("combination", drugs, product), f"{left[2]} + {right[2]}", left[3] + right[3], [])
+    return None
+
+
+def _side_by_side(k: str, toks: list[tuple[int, int]], kb: Any) -> list[tuple] | None:
+    """Two single drugs written side by side with no dose text between them, else None."""
+    if len(toks) < 2 or len(toks) > 12:
+        return None
+    for cut in range(len(toks) - 1, 0, -1):  # salt words go with the name before them
+        left, right = _part(k, toks[:cut], kb), _part(k, toks[cut:], kb)
+        if left is None or right is None or left[0] != "ok" or right[0] != "ok" or left[3]:
+            continue
+        if left[1][2] or right[1][2]:
+            continue
+        return [left, right]
     return None
 
 

@@ -173,6 +173,14 @@ def test_combination_notations_resolve_to_the_product(mini_kb):
         assert (res.status, res.drugs, res.product, res.method) == ("ok", ("oxy", "para"), "oxy-para", "combination"), typed
 
 
+def test_two_names_side_by_side_inside_a_list_of_three_are_read_when_the_product_exists(kb):
+    res = resolve("BUTALBITAL ACETAMINOPHEN AND CAFFEINE 50-325-40 MG TAB", kb)
+    assert res.drugs == ("acetaminophen", "butalbital", "caffeine") and res.method == "combination"
+    assert resolve("aspirin acetaminophen and caffeine", kb).drugs == ("acetaminophen", "aspirin", "caffeine")
+    for typed in ("warfarin aspirin and caffeine", "oxycodone acetaminophen and ibuprofen"):
+        assert not resolve(typed, kb).ok, typed
+
+
 def test_a_combination_of_products_or_unknown_parts_is_not_resolved(mini_kb):
     for typed in ("Oxypara/alpra", "oxy/banana", "oxy/alpra", "oxy or para"):
         assert not resolve(typed, mini_kb).ok, typed
