@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Iterator
 
 from .kb import MEMO_KEY_MAX, RESOLVED_LIMIT
 from .text import display, key
@@ -763,11 +763,12 @@ def _brand_salt(brand: str, hit: tuple, salt: list[str], kb: Any) -> tuple | Non
     """
     if hit[0] != "brand" or hit[2] or len(hit[1]) != 1:
         return None
+    abbreviated = any(w in _BRAND_SALT_ABBREVIATIONS for w in salt)
+    if any(w not in _SALT_WORDS or (len(w) < 5 and w not in _BRAND_SALT_ABBREVIATIONS) for w in salt):
+        return None
+    if abbreviated and f"{brand} hct" in kb.names:
+        return None
     spelled = [_BRAND_SALT_ABBREVIATIONS.get(w, w) for w in salt]
-    if any(w not in _SALT_WORDS or (len(w) < 5 and w not in ("hcl", "hci")) for w in salt):
-        return None
-    if ("hcl" in salt or "hci" in salt) and f"{brand} hct" in kb.names:
-        return None
     drug = hit[1][0]
     listed = kb.names.get(f"{drug} {' '.join(spelled)}")
     if listed is None or listed[0] != "salt" or listed[1] != hit[1]:
@@ -788,7 +789,7 @@ def _combination(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
             if len(sub) < 2:
                 # "butalbital acetaminophen and caffeine": two names side by side in one part; the
                 # whole must still be a known product's ingredients (checked below)
-                pair = _side_by_side(k, part, kb)
+                pair = next(_side_by_side(k, part, kb), None)
                 if pair is None:
                     return None
                 found.extend(pair)
@@ -826,14 +827,7 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     ingredients of a combination product the knowledge base knows; two names that form no known
     product stay unrecognised (a list pasted into one field must be checked drug against drug).
     """
-    if len(toks) < 2 or len(toks) > 12:
-        return None
-    for cut in range(len(toks) - 1, 0, -1):  # salt words go with the name before them
-        left, right = _part(k, toks[:cut], kb), _part(k, toks[cut:], kb)
-        if left is None or right is None or "dose" in (left[0], right[0]):
-            continue
-        if left[0] != "ok" or right[0] != "ok" or left[1][2] or right[1][2] or left[3] or toks[cut] in right[3]:
-            continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
+    for left, right in _side_by_side(k, toks, kb):
         drugs = tuple(sorted({*left[1][1], *right[1][1]}))
         product, drugs = _product_of(drugs, kb) if len(drugs) > 1 else (None, drugs)
         if product is not None:
@@ -841,18 +835,17 @@ def _juxtaposed(k: str, toks: list[tuple[int, int]], kb: Any) -> tuple | None:
     return None
 
 
-def _side_by_side(k: str, toks: list[tuple[int, int]], kb: Any) -> list[tuple] | None:
-    """Two single drugs written side by side with no dose text between them, else None."""
+def _side_by_side(k: str, toks: list[tuple[int, int]], kb: Any) -> Iterator[tuple[tuple, tuple]]:
+    """Each way to read ``toks`` as two single drugs side by side, with no dose text between them."""
     if len(toks) < 2 or len(toks) > 12:
-        return None
+        return
     for cut in range(len(toks) - 1, 0, -1):  # salt words go with the name before them
         left, right = _part(k, toks[:cut], kb), _part(k, toks[cut:], kb)
-        if left is None or right is None or left[0] != "ok" or right[0] != "ok" or left[3]:
+        if left is None or right is None or left[0] != "ok" or right[0] != "ok":
             continue
-        if left[1][2] or right[1][2]:
-            continue
-        return [left, right]
-    return None
+        if left[1][2] or right[1][2] or left[3] or toks[cut] in right[3]:
+            continue  # no dose text between the names: "paracetamol 500mg or ibuprofen 200mg" is two
+        yield left, right
 
 
 def _split(k: str, toks: list[tuple[int, int]], sep: re.Pattern) -> list[list[tuple[int, int]]]:
